@@ -1,0 +1,41 @@
+/**
+ * KEDA from its Helm chart, pinned, CRDs included. ScaledObjects depend on `release`, so the
+ * CRDs exist before the first custom resource is sent.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ScalingPlan } from "../model/scaling-plan";
+
+export interface KedaInstallArgs {
+  /** Chart version, repository and namespace from stack config (`keda.*`). */
+  readonly keda: ScalingPlan["keda"];
+}
+
+export class KedaInstall extends pulumi.ComponentResource {
+  readonly release: k8s.helm.v3.Release;
+
+  constructor(name: string, args: KedaInstallArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("freshplan:scaling:KedaInstall", name, {}, opts);
+    this.release = new k8s.helm.v3.Release(
+      name,
+      {
+        name: "keda",
+        chart: "keda",
+        version: args.keda.chartVersion,
+        repositoryOpts: { repo: args.keda.repository },
+        namespace: args.keda.namespace,
+        createNamespace: true,
+        skipCrds: false,
+        // Roll back a half-applied upgrade instead of leaving KEDA without its operator.
+        atomic: true,
+        values: {
+          crds: { install: true },
+          // Surface KEDA's own metrics (keda_scaler_detail_errors_total, …) for the alert rules.
+          prometheus: { operator: { enabled: true }, metricServer: { enabled: true } },
+        },
+      },
+      { parent: this },
+    );
+    this.registerOutputs({ release: this.release.status });
+  }
+}

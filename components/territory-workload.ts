@@ -1,0 +1,45 @@
+/**
+ * One territory's workload (e.g. DE queries): its Deployment, Service, PodDisruptionBudget and
+ * the KEDA ScaledObject that scales it. All decisions come from the model's WorkloadScaling.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { WorkloadScaling } from "../model/scaling-plan";
+import {
+  Manifest,
+  deploymentManifest,
+  podDisruptionBudgetManifest,
+  scaledObjectManifest,
+  serviceManifest,
+} from "../model/workload-manifests";
+
+export interface TerritoryWorkloadArgs {
+  readonly scaling: WorkloadScaling;
+  /** The namespace resource the objects live in (created first). */
+  readonly namespace: k8s.core.v1.Namespace;
+  /** The KEDA install; the ScaledObject must wait for its CRDs. */
+  readonly keda: pulumi.Resource;
+}
+
+/** The model's manifests are plain data checked against the Kubernetes schemas in the tests. */
+const asArgs = <T>(manifest: Manifest) => manifest as unknown as T;
+
+export class TerritoryWorkload extends pulumi.ComponentResource {
+  readonly deployment: k8s.apps.v1.Deployment;
+  readonly scaledObject: k8s.apiextensions.CustomResource;
+
+  constructor(name: string, args: TerritoryWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("freshplan:scaling:TerritoryWorkload", name, {}, opts);
+    const w = args.scaling;
+    const child = { parent: this, dependsOn: [args.namespace] };
+
+    this.deployment = new k8s.apps.v1.Deployment(name, asArgs(deploymentManifest(w)), child);
+    new k8s.core.v1.Service(name, asArgs(serviceManifest(w)), child);
+    new k8s.policy.v1.PodDisruptionBudget(name, asArgs(podDisruptionBudgetManifest(w)), child);
+    this.scaledObject = new k8s.apiextensions.CustomResource(name, asArgs(scaledObjectManifest(w)), {
+      parent: this,
+      dependsOn: [args.namespace, args.keda, this.deployment],
+    });
+    this.registerOutputs({ deployment: this.deployment.metadata.name, scaledObject: this.scaledObject.metadata.name });
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * freshplan-scaling: territory- and season-aware autoscaling for the FreshFoodz CRM.
+ *
+ * Stack config → validated model → scaling plan → resources. Nothing is registered before the
+ * whole config has been validated.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { KedaInstall } from "./components/keda-install";
+import { planDate, readFreshplanConfig } from "./components/stack-config";
+import { TerritoryWorkload } from "./components/territory-workload";
+import { buildScalingPlan } from "./model/scaling-plan";
+import { namespaceManifest } from "./model/workload-manifests";
+
+const config = readFreshplanConfig();
+const plan = buildScalingPlan(config, planDate());
+for (const notice of plan.notices) pulumi.log.warn(notice);
+
+const namespace = new k8s.core.v1.Namespace("freshplan", { metadata: namespaceManifest(plan.namespace).metadata });
+const keda = new KedaInstall("keda", { keda: plan.keda });
+const workloads = plan.workloads.map((scaling) => ({
+  scaling,
+  resources: new TerritoryWorkload(scaling.name, { scaling, namespace, keda: keda.release }),
+}));
+
+export const workloadNamespace = namespace.metadata.name;
+export const kedaNamespace = keda.release.namespace;
+/** Per territory and workload: the Deployment and ScaledObject names ops use with kubectl. */
+export const territoryWorkloads = Object.fromEntries(
+  Object.keys(config.territories).map((territory) => [
+    territory,
+    Object.fromEntries(
+      workloads
+        .filter((w) => w.scaling.territory === territory)
+        .map((w) => [w.scaling.workload, { deployment: w.resources.deployment.metadata.name, scaledObject: w.resources.scaledObject.metadata.name }]),
+    ),
+  ]),
+);

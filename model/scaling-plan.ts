@@ -1,0 +1,117 @@
+/**
+ * The scaling plan: for every territory × workload, what runs and how KEDA scales it. Every
+ * decision (names, floors, triggers, HPA behaviour) is made here, so components only turn this
+ * into resources and the calendar can evaluate the very triggers the stack renders.
+ */
+import { FreshplanConfig, TerritoryConfig, WORKLOADS, WorkloadName, WorkloadSettings } from "./config-schema";
+import { CronWindow, businessHoursWindow, campaignWindow, seasonWindow } from "./cron-windows";
+import { latencyGuardQuery, rpsQuery } from "./promql";
+
+export interface KedaTrigger {
+  readonly type: "cron" | "prometheus";
+  readonly name: string;
+  readonly metricType?: "AverageValue";
+  /** KEDA wants every metadata value as a string. */
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** A replica floor held by a cron trigger during a window. */
+export interface FloorWindow extends CronWindow {
+  readonly floor: number;
+}
+
+export interface WorkloadScaling {
+  readonly territory: string;
+  readonly workload: WorkloadName;
+  readonly timeZone: string;
+  /** Kubernetes namespace of the workload's objects. */
+  readonly namespace: string;
+  /** `freshplan-api-<workload>-<territory>`, also the Service, PDB and ScaledObject name. */
+  readonly name: string;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly targetRpsPerReplica: number;
+  readonly p95BudgetMs: number;
+  readonly baselinePeakRps: number;
+  readonly floors: readonly FloorWindow[];
+  readonly triggers: readonly KedaTrigger[];
+  readonly settings: WorkloadSettings;
+}
+
+export interface ScalingPlan {
+  readonly namespace: string;
+  readonly keda: FreshplanConfig["keda"];
+  readonly workloads: readonly WorkloadScaling[];
+  /** Things ops should act on that do not block a deploy (shown as warnings at preview). */
+  readonly notices: readonly string[];
+}
+
+export const workloadName = (territory: string, workload: WorkloadName) => `freshplan-api-${workload}-${territory.toLowerCase()}`;
+
+function cronTrigger(w: FloorWindow): KedaTrigger {
+  return {
+    type: "cron",
+    name: w.name,
+    metadata: { timezone: w.timeZone, start: w.start, end: w.end, desiredReplicas: String(w.floor) },
+  };
+}
+
+function floorWindows(config: FreshplanConfig, code: string, territory: TerritoryConfig, workload: WorkloadName, now: Date, notices: Set<string>) {
+  const windows: FloorWindow[] = [];
+  for (const season of config.seasons) {
+    const floor = season.floors[code]?.[workload];
+    if (floor !== undefined) windows.push({ ...seasonWindow(season, territory.timeZone), floor });
+  }
+  config.campaigns.forEach((campaign, index) => {
+    const floor = campaign.floors[code]?.[workload];
+    if (floor === undefined) return;
+    const decision = campaignWindow(campaign, index, territory.timeZone, now);
+    if (decision.window) windows.push({ ...decision.window, floor });
+    if (decision.notice) notices.add(decision.notice);
+  });
+  const hours = territory[workload].businessHours;
+  if (hours) windows.push({ ...businessHoursWindow(hours, territory.timeZone), floor: hours.floor });
+  return windows;
+}
+
+export function buildScalingPlan(config: FreshplanConfig, now: Date): ScalingPlan {
+  const notices = new Set<string>();
+  const workloads: WorkloadScaling[] = [];
+  for (const [code, territory] of Object.entries(config.territories)) {
+    for (const workload of WORKLOADS) {
+      const capacity = territory[workload];
+      const floors = floorWindows(config, code, territory, workload, now, notices);
+      const prometheus = (name: string, query: string): KedaTrigger => ({
+        type: "prometheus",
+        name,
+        metricType: "AverageValue",
+        metadata: {
+          serverAddress: config.prometheus.serverAddress,
+          query,
+          threshold: String(capacity.targetRpsPerReplica),
+          ignoreNullValues: "true",
+        },
+      });
+      workloads.push({
+        territory: code,
+        workload,
+        timeZone: territory.timeZone,
+        namespace: config.namespace,
+        name: workloadName(code, workload),
+        minReplicas: capacity.minReplicas,
+        maxReplicas: capacity.maxReplicas,
+        targetRpsPerReplica: capacity.targetRpsPerReplica,
+        p95BudgetMs: capacity.p95BudgetMs,
+        baselinePeakRps: capacity.baselinePeakRps,
+        floors,
+        triggers: [
+          ...floors.map(cronTrigger),
+          prometheus("rps", rpsQuery(config.prometheus, code, workload)),
+          prometheus("p95-latency-guard", latencyGuardQuery(config.prometheus, code, workload, capacity.p95BudgetMs)),
+        ],
+        settings: config.workloads[workload],
+      });
+    }
+  }
+  return { namespace: config.namespace, keda: config.keda, workloads, notices: [...notices] };
+}

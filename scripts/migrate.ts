@@ -1,0 +1,61 @@
+import { Command } from "commander";
+import { applyMigrations, pendingMigrations } from "../db/migrations";
+import { describeTarget } from "../db/connection";
+import { syncTerritories } from "../db/territories";
+import { territoryCodesOfStack } from "../db/stackTerritories";
+
+interface CliOptions {
+  databaseUrl?: string;
+  stack: string;
+  dryRun?: boolean;
+  projectDir: string;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command()
+    .name("db:migrate")
+    .description(
+      "Apply pending sql/V<n>__<name>.sql migrations and sync integration.territory from the stack config.")
+    .option("--database-url <url>", "PostgreSQL connection string (default: $DATABASE_URL)")
+    .option("--stack <name>", "stack whose Pulumi.<stack>.yaml lists the territories", "prod")
+    .option("--dry-run", "show pending migrations and territories without changing anything")
+    .option("--project-dir <dir>", "directory holding Pulumi.<stack>.yaml", process.cwd())
+    .showHelpAfterError();
+  program.parse(argv);
+  const opts = program.opts<CliOptions>();
+
+  const databaseUrl = opts.databaseUrl ?? process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    throw new Error("no database given: pass --database-url postgres://user:pass@host:5432/db or set DATABASE_URL");
+  }
+  // Read the config before touching the database, so a config error changes nothing.
+  const codes = territoryCodesOfStack(opts.stack, opts.projectDir);
+  const where = describeTarget(databaseUrl);
+
+  if (opts.dryRun) {
+    const pending = await pendingMigrations(databaseUrl);
+    console.log(pending.length === 0
+      ? `${where}: schema is up to date`
+      : `${where}: would apply ${pending.map((m) => m.file).join(", ")}`);
+    console.log(`would sync territories of stack ${opts.stack}: ${codes.join(", ")}`);
+    return;
+  }
+
+  const run = await applyMigrations(databaseUrl);
+  console.log(run.applied.length === 0
+    ? `${where}: schema is up to date (${run.alreadyApplied.length} migrations applied earlier)`
+    : `${where}: applied ${run.applied.map((m) => m.file).join(", ")}`);
+  const sync = await syncTerritories(databaseUrl, codes);
+  const changes = [
+    sync.added.length > 0 ? `added ${sync.added.join(", ")}` : "",
+    sync.reactivated.length > 0 ? `reactivated ${sync.reactivated.join(", ")}` : "",
+    sync.retired.length > 0 ? `retired (kept, has events) ${sync.retired.join(", ")}` : "",
+    sync.deleted.length > 0 ? `deleted ${sync.deleted.join(", ")}` : "",
+  ].filter(Boolean);
+  console.log(`territories of stack ${opts.stack} (${codes.join(", ")}): ${changes.length > 0 ? changes.join("; ") : "unchanged"}`);
+}
+
+main(process.argv).catch((err: unknown) => {
+  console.error(`db:migrate failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,102 @@
+/**
+ * Runs the real Pulumi program (index.ts) under the SDK's mock runtime and records what every
+ * resource would be sent: type, name, inputs, parent and dependencies. The offline plan and the
+ * component tests both use it, so they show what `pulumi up` sends rather than a re-implementation.
+ */
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT } from "../model/config-validation";
+import { SECRET_PLACEHOLDER, StackFile } from "./stack-file";
+
+export interface RecordedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly custom: boolean;
+  readonly inputs: Record<string, unknown>;
+  readonly parent: string;
+  readonly dependencies: readonly string[];
+}
+
+export interface StackRun {
+  readonly resources: readonly RecordedResource[];
+  readonly outputs: Record<string, unknown>;
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getCustom(): boolean;
+  getParent(): string;
+  getDependenciesList(): string[];
+}
+type Callback = (err: unknown, response?: { getUrn(): string }) => void;
+interface Monitor {
+  registerResource(req: RegisterRequest, callback: Callback): void;
+}
+
+/** Resources whose real outputs are secrets get a placeholder, never a made-up value. */
+function mockState(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  if (type === "random:index/randomPassword:RandomPassword") return { ...inputs, result: SECRET_PLACEHOLDER };
+  return inputs;
+}
+
+function resolve<T>(value: T): Promise<unknown> {
+  return new Promise((done) => pulumi.output(value as pulumi.Input<unknown>).apply((v) => done(v)));
+}
+
+/**
+ * Executes index.ts for a stack file's config. Config errors surface as a thrown error before any
+ * resource is registered (the program validates first).
+ */
+export async function runStack(stackFile: StackFile, programPath = path.join(__dirname, "..", "index.ts")): Promise<StackRun> {
+  const recorded = new Map<string, Omit<RecordedResource, "urn" | "parent" | "dependencies">>();
+  const wiring = new Map<string, { parent: string; dependencies: string[] }>();
+  let sequence = 0;
+
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const key = `${args.type}::${args.name}::${sequence++}`;
+        recorded.set(key, { type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
+        return { id: `${args.name}-id`, state: mockState(args.type, args.inputs) };
+      },
+      call(args) {
+        return args.inputs;
+      },
+    },
+    PROJECT,
+    stackFile.stack,
+    true,
+  );
+  pulumi.runtime.setAllConfig(stackFile.entries, stackFile.secretKeys);
+
+  // The mock callbacks do not see parents and dependencies; the monitor's requests do.
+  const monitor = (pulumi.runtime as unknown as { getMonitor(): Monitor }).getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) =>
+    register(req, (err, response) => {
+      if (response) wiring.set(`${req.getType()}::${req.getName()}`, { parent: req.getParent(), dependencies: req.getDependenciesList() });
+      callback(err, response);
+    });
+
+  const resolved = require.resolve(programPath);
+  delete require.cache[resolved];
+  const program = require(resolved) as Record<string, unknown>;
+  const outputs: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(program)) outputs[name] = await resolve(value);
+  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs?.();
+  await new Promise((done) => setImmediate(done));
+
+  const urnOf = (type: string, name: string) => `${type}::${name}`;
+  const resources = [...recorded.values()].map((r) => {
+    const w = wiring.get(urnOf(r.type, r.name)) ?? { parent: "", dependencies: [] };
+    return { ...r, urn: urnOf(r.type, r.name), parent: w.parent, dependencies: w.dependencies };
+  });
+  return { resources, outputs };
+}
+
+/** A Kubernetes object as sent: the resource inputs of any resource that carries apiVersion and kind. */
+export function isKubernetesObject(r: RecordedResource): boolean {
+  return typeof r.inputs.apiVersion === "string" && typeof r.inputs.kind === "string";
+}

@@ -1,0 +1,113 @@
+/**
+ * The offline plan: `npm run plan -- --stack prod [--out DIR] [--config-file PATH] [--at DATE]`.
+ * Runs the real program under the mock runtime and writes every Kubernetes object it would send,
+ * plus plan.json, without the Pulumi CLI, a cluster or the stack's passphrase.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Command } from "commander";
+import { stringify } from "yaml";
+import { ConfigError } from "../model/config-issues";
+import { rawConfigFromEntries, validateConfig } from "../model/config-validation";
+import { buildScalingPlan } from "../model/scaling-plan";
+import { RecordedResource, StackRun, isKubernetesObject, runStack } from "./mock-runtime";
+import { readStackFile, stackFilePath } from "./stack-file";
+
+export const PLAN_FILES = ["manifests.yaml", "helm-releases.yaml", "plan.json"];
+
+interface ScaledObjectSpec {
+  minReplicaCount: number;
+  maxReplicaCount: number;
+  triggers: { type: string; name: string; metadata: Record<string, string> }[];
+}
+
+export function planSummary(stack: string, run: StackRun, planDate: Date) {
+  const scaledObjects = run.resources
+    .filter((r) => r.inputs.kind === "ScaledObject")
+    .map((r) => {
+      const meta = r.inputs.metadata as { name: string; labels: Record<string, string> };
+      const spec = r.inputs.spec as ScaledObjectSpec;
+      return {
+        name: meta.name,
+        territory: meta.labels["freshplan.io/territory"],
+        workload: meta.labels["freshplan.io/workload"],
+        min: spec.minReplicaCount,
+        max: spec.maxReplicaCount,
+        triggers: spec.triggers,
+      };
+    });
+  return {
+    stack,
+    planDate: planDate.toISOString(),
+    resources: run.resources.map((r) => ({ type: r.type, name: r.name })),
+    scaledObjects,
+    outputs: run.outputs,
+  };
+}
+
+// Stable order, so two plans diff cleanly: cluster-wide first, then by kind and name.
+const KIND_ORDER = ["Namespace", "Secret", "ConfigMap", "Deployment", "Service", "PodDisruptionBudget", "TriggerAuthentication", "ScaledObject"];
+function byKindThenName(a: Record<string, unknown>, b: Record<string, unknown>): number {
+  const rank = (o: Record<string, unknown>) => {
+    const i = KIND_ORDER.indexOf(String(o.kind));
+    return i < 0 ? KIND_ORDER.length : i;
+  };
+  const name = (o: Record<string, unknown>) => `${(o.metadata as { namespace?: string })?.namespace ?? ""}/${(o.metadata as { name?: string })?.name ?? ""}`;
+  return rank(a) - rank(b) || String(a.kind).localeCompare(String(b.kind)) || name(a).localeCompare(name(b));
+}
+
+function pad(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd()).join("\n");
+}
+
+async function main() {
+  const cli = new Command("plan")
+    .description("Render the stack offline: every Kubernetes object, plan.json and a summary")
+    .option("--stack <name>", "stack whose Pulumi.<stack>.yaml to use", "prod")
+    .option("--out <dir>", "output directory (default out/<stack>)")
+    .option("--config-file <path>", "stack config file (default Pulumi.<stack>.yaml)")
+    .option("--at <date>", "judge one-off campaigns as of this date (ISO), default now")
+    .parse(process.argv);
+  const opts = cli.opts<{ stack: string; out?: string; configFile?: string; at?: string }>();
+  const file = opts.configFile ?? stackFilePath(opts.stack);
+  const out = opts.out ?? path.join("out", opts.stack);
+  const planDate = opts.at ? new Date(opts.at) : new Date();
+  if (Number.isNaN(planDate.getTime())) throw new Error(`--at ${opts.at}: expected an ISO date such as 2026-09-01`);
+  process.env.FRESHPLAN_PLAN_DATE = planDate.toISOString();
+
+  // Validate first: a bad config writes nothing and names every problem.
+  const stackFile = readStackFile(opts.stack, file);
+  const config = validateConfig(rawConfigFromEntries(stackFile.entries), path.basename(file));
+  const plan = buildScalingPlan(config, planDate);
+  const run = await runStack(stackFile);
+
+  fs.mkdirSync(out, { recursive: true });
+  for (const name of PLAN_FILES) fs.rmSync(path.join(out, name), { force: true });
+  const objects = run.resources.filter(isKubernetesObject).map((r) => r.inputs).sort(byKindThenName);
+  fs.writeFileSync(path.join(out, "manifests.yaml"), objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
+  const releases = run.resources.filter((r: RecordedResource) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => ({ resource: r.name, ...r.inputs }));
+  fs.writeFileSync(path.join(out, "helm-releases.yaml"), releases.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
+  fs.writeFileSync(path.join(out, "plan.json"), JSON.stringify(planSummary(opts.stack, run, planDate), null, 2) + "\n");
+
+  const rows = [["territory", "workload", "min", "max", "rps/replica", "p95 budget", "floors (window → replicas)"]];
+  for (const w of plan.workloads) {
+    const floors = w.floors.map((f) => `${f.description} → ${f.floor}`);
+    rows.push([w.territory, w.workload, String(w.minReplicas), String(w.maxReplicas), String(w.targetRpsPerReplica), `${w.p95BudgetMs} ms`, floors[0] ?? "—"]);
+    for (const more of floors.slice(1)) rows.push(["", "", "", "", "", "", more]);
+  }
+  console.log(`Stack ${opts.stack} (${path.basename(file)}), campaigns judged as of ${planDate.toISOString().slice(0, 10)}`);
+  console.log(pad(rows));
+  for (const notice of plan.notices) console.log(`warning: ${notice}`);
+  console.log(`\n${objects.length} Kubernetes objects, ${releases.length} Helm release(s), ${run.resources.length} resources in all → ${out}/`);
+}
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(e instanceof ConfigError ? e.message : e instanceof Error ? `plan failed: ${e.message}` : e);
+      process.exit(1);
+    },
+  );
+}
