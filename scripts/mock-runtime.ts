@@ -42,7 +42,7 @@ function mockState(type: string, inputs: Record<string, unknown>): Record<string
 }
 
 function resolve<T>(value: T): Promise<unknown> {
-  return new Promise((done) => pulumi.output(value as pulumi.Input<unknown>).apply((v) => done(v)));
+  return new Promise((done) => (pulumi.output(value) as pulumi.Output<unknown>).apply((v) => done(v)));
 }
 
 /**
