@@ -79,7 +79,7 @@ export function crossFieldIssues(raw: unknown): ConfigIssue[] {
     const max = num(tw.maxReplicas);
     if (max !== undefined && floor > max) {
       add(path, floorValue, `at most territories.${code}.${w}.maxReplicas = ${max}; raise the max or lower the floor`, context);
-    } else if (min !== undefined && floor < min) {
+    } else if (min !== undefined && floor < min && (max === undefined || min <= max)) {
       add(path, floorValue, `at least territories.${code}.${w}.minReplicas = ${min}; a lower floor has no effect`, context);
     }
   }
@@ -96,7 +96,7 @@ export function crossFieldIssues(raw: unknown): ConfigIssue[] {
       const context = typeof item.name === "string" ? `${kind === "seasons" ? "season" : "campaign"} "${item.name}"` : undefined;
       if (typeof item.name === "string") {
         const first = names.get(item.name);
-        if (first !== undefined) add([kind, i, "name"], item.name, `a name not already used by ${first}`);
+        if (first !== undefined) add([kind, i, "name"], item.name, `a name not already used by ${first}`, context);
         else names.set(item.name, `${kind}[${i}]`);
       }
       for (const [code, byWorkload] of entries(item.floors)) {

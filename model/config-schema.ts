@@ -8,6 +8,7 @@
  * store `territories.DE.queries.maxReplicas 8` as the string "8".
  */
 import { z } from "zod";
+import { alertSettingsSchema, budgetBucketIssues } from "./alert-settings";
 import { parseCalendarDate, parseMonthDay } from "./month-day";
 
 export const WORKLOADS = ["queries", "commands"] as const;
@@ -169,6 +170,10 @@ export const freshplanConfigSchema = z.strictObject({
   territories: z.record(territoryCode, territory, { error: "a map of territory code → territory" }),
   seasons: z.array(season, { error: "a list of seasons" }).default([]),
   campaigns: z.array(campaign, { error: "a list of campaigns" }).default([]),
+  /** Alert thresholds; every key has the seed value as default (see model/alert-settings.ts). */
+  alerts: alertSettingsSchema.default(() => alertSettingsSchema.parse({})),
+}).superRefine((config, ctx) => {
+  for (const issue of budgetBucketIssues(config)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
 });
 
 export type FreshplanConfig = z.infer<typeof freshplanConfigSchema>;

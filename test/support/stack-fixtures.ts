@@ -1,0 +1,31 @@
+/** Shared helpers: stack configs as raw objects, edited copies, and runs of the real program. */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
+import { rawConfigFromEntries } from "../../model/config-validation";
+import { readStackFile, StackFile } from "../../scripts/stack-file";
+
+export const ROOT = path.join(__dirname, "..", "..");
+export const stackFile = (stack: string) => readStackFile(stack, path.join(ROOT, `Pulumi.${stack}.yaml`));
+
+/** The raw (unvalidated) config of a shipped stack, as a fresh mutable object. */
+export function rawStackConfig(stack: string): Record<string, any> {
+  return rawConfigFromEntries(stackFile(stack).entries) as Record<string, any>;
+}
+
+/** A stack file written to a temp dir from a raw config (and optional extra keys such as secrets). */
+export function writeStackFile(stack: string, raw: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-stack-"));
+  const config: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) config[`freshplan-scaling:${key}`] = value;
+  const file = path.join(dir, `Pulumi.${stack}.yaml`);
+  fs.writeFileSync(file, stringify({ config: { ...config, ...extra } }));
+  return file;
+}
+
+export function stackFileFrom(stack: string, raw: Record<string, unknown>, extra: Record<string, unknown> = {}): StackFile {
+  return readStackFile(stack, writeStackFile(stack, raw, extra));
+}
+
+export const readYamlFile = (file: string) => parse(fs.readFileSync(file, "utf8"));
