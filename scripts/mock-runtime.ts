@@ -82,7 +82,13 @@ export async function runStack(stackFile: StackFile, programPath = path.join(__d
 
   const resolved = require.resolve(programPath);
   delete require.cache[resolved];
-  const program = require(resolved) as Record<string, unknown>;
+  let program: Record<string, unknown>;
+  try {
+    program = require(resolved) as Record<string, unknown>;
+  } catch (e) {
+    // Tell the caller how far the program got: a config error must come before any resource.
+    throw Object.assign(e as Error, { registeredResources: recorded.size });
+  }
   const outputs: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(program)) outputs[name] = await resolve(value);
   await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs?.();
