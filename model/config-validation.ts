@@ -9,6 +9,16 @@ import { FreshplanConfig, freshplanConfigSchema } from "./config-schema";
 
 export const PROJECT = "freshplan-scaling";
 
+/** Structured values arrive as JSON text; anything that is not valid JSON stays a plain string. */
+function parseConfigValue(value: string): unknown {
+  if (!/^\s*[[{]/.test(value)) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
 /**
  * Builds the raw config object from Pulumi's flat config map (`freshplan-scaling:territories` →
  * JSON text). Keys of other namespaces (e.g. `kubernetes:context`) are not ours and are left out.
@@ -18,7 +28,7 @@ export function rawConfigFromEntries(entries: Record<string, string>): Record<st
   for (const [key, value] of Object.entries(entries)) {
     if (!key.startsWith(`${PROJECT}:`)) continue;
     const name = key.slice(PROJECT.length + 1);
-    raw[name] = /^\s*[[{]/.test(value) ? JSON.parse(value) : value;
+    raw[name] = parseConfigValue(value);
   }
   return raw;
 }
