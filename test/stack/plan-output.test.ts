@@ -70,6 +70,18 @@ for (const stack of ["prod", "staging"]) {
   });
 }
 
+describe("offline plan: one-off campaigns over time", () => {
+  it("emits a campaign ahead of time and warns to remove it once it has ended", async () => {
+    const before = await plan(["--stack", "staging", "--out", tempDir(), "--at", "2027-03-01"]);
+    expect(before.stdout).to.contain("2027-03-15 → 2027-03-19 (spring-promo-rehearsal");
+    expect(before.stdout).not.to.contain("warning: campaigns[0]");
+    const after = await plan(["--stack", "staging", "--out", tempDir(), "--at", "2027-04-01"]);
+    expect(after.code).to.equal(0);
+    expect(after.stdout).not.to.contain("2027-03-15 → 2027-03-19");
+    expect(after.stdout).to.contain('warning: campaigns[0] "spring-promo-rehearsal" ended on 2027-03-19 (Europe/Berlin); it is no longer emitted — remove it from the stack config');
+  });
+});
+
 describe("offline plan: bad input", () => {
   it("exits non-zero with every validation message and writes nothing", async () => {
     const raw = rawStackConfig("prod");
