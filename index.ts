@@ -6,15 +6,18 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { AlertRules } from "./components/alert-rules";
 import { KedaInstall } from "./components/keda-install";
 import { planDate, readFreshplanConfig } from "./components/stack-config";
 import { TerritoryWorkload } from "./components/territory-workload";
+import { capacityWarnings } from "./model/capacity-forecast";
 import { buildScalingPlan } from "./model/scaling-plan";
 import { namespaceManifest } from "./model/workload-manifests";
 
 const config = readFreshplanConfig();
 const plan = buildScalingPlan(config, planDate());
 for (const notice of plan.notices) pulumi.log.warn(notice);
+for (const warning of capacityWarnings(config, planDate())) pulumi.log.warn(warning);
 
 const namespace = new k8s.core.v1.Namespace("freshplan", { metadata: namespaceManifest(plan.namespace).metadata });
 const keda = new KedaInstall("keda", { keda: plan.keda });
@@ -22,9 +25,11 @@ const workloads = plan.workloads.map((scaling) => ({
   scaling,
   resources: new TerritoryWorkload(scaling.name, { scaling, namespace, keda: keda.release }),
 }));
+const alerts = new AlertRules("freshplan-alerts", { config, plan, namespace });
 
 export const workloadNamespace = namespace.metadata.name;
 export const kedaNamespace = keda.release.namespace;
+export const prometheusRule = alerts.prometheusRule.metadata.name;
 /** Per territory and workload: the Deployment and ScaledObject names ops use with kubectl. */
 export const territoryWorkloads = Object.fromEntries(
   Object.keys(config.territories).map((territory) => [

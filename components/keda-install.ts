@@ -30,8 +30,11 @@ export class KedaInstall extends pulumi.ComponentResource {
         atomic: true,
         values: {
           crds: { install: true },
-          // Surface KEDA's own metrics (keda_scaler_detail_errors_total, …) for the alert rules.
-          prometheus: { operator: { enabled: true }, metricServer: { enabled: true } },
+          // Expose and scrape KEDA's own metrics (keda_scaler_detail_errors_total, …) for the alert rules.
+          prometheus: {
+            operator: { enabled: true, podMonitor: { enabled: true } },
+            metricServer: { enabled: true, podMonitor: { enabled: true } },
+          },
         },
       },
       { parent: this },

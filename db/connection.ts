@@ -17,7 +17,11 @@ export async function connect(target: DatabaseTarget, applicationName: string): 
   // A terminated backend emits 'error' on the client; unhandled, it would kill the process.
   // The failure still surfaces as a rejected query.
   client.on("error", () => undefined);
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new Error(`cannot connect to ${describeTarget(target)}: ${(err as Error).message}`);
+  }
   return client;
 }
 

@@ -17,6 +17,11 @@ export interface Migration {
 
 export interface MigrationOptions {
   /**
+   * How long to wait for another runner's advisory lock before giving up.
+   * @default 300000 (5 minutes)
+   */
+  readonly lockTimeoutMs?: number;
+  /**
    * Directory holding the `V<n>__<name>.sql` files.
    * @default the repository's `sql/` directory
    */
@@ -181,14 +186,19 @@ export async function applyMigrations(
   options: MigrationOptions = {},
 ): Promise<MigrationRun> {
   const migrations = migrationsOf(options);
-  let client: Client;
+  const client = await connect(target, "freshplan-migrate");
   try {
-    client = await connect(target, "freshplan-migrate");
-  } catch (err) {
-    throw new Error(`cannot connect to ${describeTarget(target)}: ${(err as Error).message}`);
-  }
-  try {
-    await client.query("SELECT pg_advisory_lock($1::bigint)", [MIGRATION_LOCK_KEY]);
+    const lockTimeoutMs = options.lockTimeoutMs ?? 300_000;
+    await client.query(`SET lock_timeout = ${Math.max(1, Math.floor(lockTimeoutMs))}`);
+    try {
+      await client.query("SELECT pg_advisory_lock($1::bigint)", [MIGRATION_LOCK_KEY]);
+    } catch (err) {
+      throw new Error(
+        `another migration run has held the migration lock (pg_advisory_lock ${MIGRATION_LOCK_KEY}) on ` +
+          `${describeTarget(target)} for more than ${lockTimeoutMs} ms: ${(err as Error).message}`);
+    }
+    // The timeout is for the wait above only; a migration's own DDL may wait for its locks.
+    await client.query("RESET lock_timeout");
     try {
       await ensureHistoryTable(client);
       const applied = await appliedMigrations(client);

@@ -1,7 +1,7 @@
 import { connect, type DatabaseTarget } from "./connection";
 
 /** Same rule as the CHECK constraint on integration.territory.code. */
-export const TERRITORY_CODE = /^[A-Z][A-Z0-9_]{1,15}$/;
+export const TERRITORY_CODE = /^[A-Z][A-Z0-9_-]{1,15}$/;
 
 export interface TerritorySyncOptions {
   /**
@@ -52,6 +52,10 @@ export async function syncTerritories(
 
   const client = await connect(target, "freshplan-territory-sync");
   try {
+    const schema = await client.query<{ t: string | null }>("SELECT to_regclass('integration.territory')::text AS t");
+    if (!schema.rows[0].t) {
+      throw new Error("integration.territory does not exist: apply the migrations (applyMigrations) before syncing territories");
+    }
     await client.query("BEGIN");
     // Two syncs at once would otherwise race on the same inserts and deletes.
     await client.query("LOCK TABLE integration.territory IN SHARE ROW EXCLUSIVE MODE");

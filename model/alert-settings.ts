@@ -42,6 +42,9 @@ export const alertSettingsSchema = z.strictObject({
   latencyObjectivePercent: between(100 - 100 / HIGHEST_BURN_FACTOR, 99.99, "a percentage", true).default(95),
   /** The `le` boundaries (ms) the API's request histogram exports; every p95BudgetMs must be one. */
   sloBucketsMs: z.array(between(1, 600_000, "milliseconds"), { error: "a list of bucket boundaries in ms" }).min(1).default(DEFAULT_SLO_BUCKETS_MS),
+  /** Where the API's Micrometer registry answers (Quarkus default), scraped by the PodMonitor. */
+  apiMetricsPath: z.string({ error: "an HTTP path" }).regex(/^\//, { error: "an HTTP path" }).default("/q/metrics"),
+  scrapeInterval: promDuration.default("15s"),
   /** Below this request rate (req/s over the alert's long window) latency alerts stay silent. */
   minTrafficRps: between(0, 10_000, "requests per second", true).default(0.5),
   /** How long p95 must stay above the budget before the warning. */

@@ -1,11 +1,11 @@
 /**
  * The replica floor over time, as KEDA would hold it: the rendered ScaledObject's cron triggers
- * evaluated with `cronFloorAt` (keda-cron.ts). The floor can only change when some trigger's start
+ * evaluated with KEDA's rule from keda-cron.ts. The floor can only change when some trigger's start
  * or end cron fires, so those firings are the only instants evaluated; a year of daily
  * business-hours triggers is about 500 of them per workload.
  */
 import { CronExpressionParser } from "cron-parser";
-import { ScaledObjectFloorInput, cronFloorAt } from "./keda-cron";
+import { CronTriggerMetadata, ScaledObjectFloorInput, isCronTriggerActive } from "./keda-cron";
 
 /** From `at` until the next step, the cron triggers hold `replicas` (already clamped to [min, max]). */
 export interface FloorStep {
@@ -33,25 +33,39 @@ export function cronFirings(cron: string, timeZone: string, after: Date, before:
  * The floor steps in [from, to): the first at `from`, then one per change of the floor or of the
  * set of active triggers. A trigger firing exactly at an instant is evaluated as KEDA does, from the
  * next firings strictly after it, so a window's start instant already counts as inside.
+ *
+ * A trigger's activity (KEDA's rule, `isCronTriggerActive`) can only change when its own start or
+ * end fires, so each trigger is evaluated at its own firings only; a daily business-hours trigger
+ * would otherwise cost a cron evaluation at every season edge and vice versa. Combining the active
+ * floors is `cronFloorAt`'s rule: max, clamped to [min, max]; a test holds the two equal.
  */
 export function floorTimeline(spec: ScaledObjectFloorInput, from: Date, to: Date): FloorStep[] {
-  const instants = new Set<number>([from.getTime()]);
-  for (const t of spec.triggers) {
-    if (t.type !== "cron") continue;
-    for (const cron of [t.metadata.start, t.metadata.end]) {
-      for (const at of cronFirings(cron, t.metadata.timezone, from, to)) instants.add(at.getTime());
-    }
-  }
+  const crons = spec.triggers.filter((t) => t.type === "cron");
+  // Per trigger: instant → active from that instant on.
+  const changes = crons.map((t) => {
+    const meta = t.metadata as unknown as CronTriggerMetadata;
+    const instants = new Set<number>([from.getTime()]);
+    for (const cron of [meta.start, meta.end]) for (const at of cronFirings(cron, meta.timezone, from, to)) instants.add(at.getTime());
+    return new Map([...instants].map((ms) => [ms, isCronTriggerActive(meta, new Date(ms))]));
+  });
+  const all = [...new Set(changes.flatMap((c) => [...c.keys()]))].sort((a, b) => a - b);
+  const state = crons.map(() => false);
   const steps: FloorStep[] = [];
   let previous: FloorStep | undefined;
-  for (const ms of [...instants].sort((a, b) => a - b)) {
-    const at = new Date(ms);
-    const { replicas, active } = cronFloorAt(spec, at);
+  for (const ms of all) {
+    changes.forEach((c, i) => {
+      const v = c.get(ms);
+      if (v !== undefined) state[i] = v;
+    });
+    const active = crons.filter((_, i) => state[i]);
+    const floor = active.reduce((f, t) => Math.max(f, Number(t.metadata.desiredReplicas)), spec.minReplicaCount);
+    const replicas = Math.min(floor, spec.maxReplicaCount);
+    const names = active.map((t) => t.name);
     const before = new Set(previous?.active ?? []);
-    const started = previous ? active.filter((n) => !before.has(n)) : [];
-    const ended = previous ? [...before].filter((n) => !active.includes(n)) : [];
+    const started = previous ? names.filter((n) => !before.has(n)) : [];
+    const ended = previous ? [...before].filter((n) => !names.includes(n)) : [];
     if (previous && replicas === previous.replicas && started.length === 0 && ended.length === 0) continue;
-    previous = { at, replicas, active, started, ended };
+    previous = { at: new Date(ms), replicas, active: names, started, ended };
     steps.push(previous);
   }
   return steps;

@@ -147,6 +147,16 @@ const workloadSettings = z.strictObject({
   scaling,
 });
 
+const share = "a share > 0 and ≤ 1";
+const capacitySettings = z.strictObject({
+  /** Share of targetRpsPerReplica a replica is planned to carry at a season's forecast peak. */
+  targetUtilisation: z.preprocess(numericString, z.number({ error: share }).gt(0, { error: share }).lte(1, { error: share })).default(0.8),
+  /** A season floor above this multiple of the replicas the forecast needs is reported as waste. */
+  wasteRatio: z.preprocess(numericString, z.number({ error: "a ratio ≥ 1" }).gte(1, { error: "a ratio ≥ 1" })).default(1.5),
+  /** ... and at least this many replicas above it: a floor of 2 over a need of 1 is not worth a warning. */
+  wasteMinExcess: int(1).default(2),
+});
+
 export const freshplanConfigSchema = z.strictObject({
   /** Namespace the workloads run in (created by the stack, Pod Security "restricted"). */
   namespace: dnsLabel,
@@ -172,6 +182,8 @@ export const freshplanConfigSchema = z.strictObject({
   campaigns: z.array(campaign, { error: "a list of campaigns" }).default([]),
   /** Alert thresholds; every key has the seed value as default (see model/alert-settings.ts). */
   alerts: alertSettingsSchema.default(() => alertSettingsSchema.parse({})),
+  /** Settings of the pre-provisioning calculator (`npm run calendar`, shortfall/waste warnings at preview). */
+  capacity: capacitySettings.default({ targetUtilisation: 0.8, wasteRatio: 1.5, wasteMinExcess: 2 }),
 }).superRefine((config, ctx) => {
   for (const issue of budgetBucketIssues(config)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
 });
@@ -182,4 +194,5 @@ export type TerritoryWorkloadConfig = TerritoryConfig[WorkloadName];
 export type SeasonConfig = FreshplanConfig["seasons"][number];
 export type CampaignConfig = FreshplanConfig["campaigns"][number];
 export type WorkloadSettings = FreshplanConfig["workloads"][WorkloadName];
+export type CapacitySettings = FreshplanConfig["capacity"];
 export type BusinessHoursConfig = NonNullable<TerritoryWorkloadConfig["businessHours"]>;

@@ -10,10 +10,11 @@ import { stringify } from "yaml";
 import { ConfigError } from "../model/config-issues";
 import { rawConfigFromEntries, validateConfig } from "../model/config-validation";
 import { buildScalingPlan } from "../model/scaling-plan";
+import { prometheusRuleFile } from "../model/alert-rules";
 import { RecordedResource, StackRun, isKubernetesObject, runStack } from "./mock-runtime";
 import { readStackFile, stackFilePath } from "./stack-file";
 
-export const PLAN_FILES = ["manifests.yaml", "helm-releases.yaml", "plan.json"];
+export const PLAN_FILES = ["manifests.yaml", "helm-releases.yaml", "plan.json", "prometheus-rules.yaml"];
 
 interface ScaledObjectSpec {
   minReplicaCount: number;
@@ -89,6 +90,9 @@ async function main() {
   const releases = run.resources.filter((r: RecordedResource) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => ({ resource: r.name, ...r.inputs }));
   fs.writeFileSync(path.join(out, "helm-releases.yaml"), releases.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
   fs.writeFileSync(path.join(out, "plan.json"), JSON.stringify(planSummary(opts.stack, run, planDate), null, 2) + "\n");
+  // The plain `groups:` file, as sent in the PrometheusRule: what `promtool check rules` reads.
+  const rule = objects.find((o) => o.kind === "PrometheusRule") as { spec: { groups: Parameters<typeof prometheusRuleFile>[0] } } | undefined;
+  if (rule) fs.writeFileSync(path.join(out, "prometheus-rules.yaml"), prometheusRuleFile(rule.spec.groups));
 
   const rows = [["territory", "workload", "min", "max", "rps/replica", "p95 budget", "floors (window → replicas)"]];
   for (const w of plan.workloads) {

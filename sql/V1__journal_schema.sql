@@ -13,7 +13,7 @@ COMMENT ON SCHEMA integration IS
 -- active = false: enqueueing to it is refused, consumers can still drain it.
 CREATE TABLE integration.territory (
   code        text PRIMARY KEY
-              CONSTRAINT territory_code_format CHECK (code ~ '^[A-Z][A-Z0-9_]{1,15}$'),
+              CONSTRAINT territory_code_format CHECK (code ~ '^[A-Z][A-Z0-9_-]{1,15}$'),
   active      boolean NOT NULL DEFAULT true,
   created_at  timestamptz NOT NULL DEFAULT now(),
   updated_at  timestamptz NOT NULL DEFAULT now()
@@ -53,12 +53,15 @@ CREATE TABLE integration.settings (
 
 INSERT INTO integration.settings DEFAULT VALUES;
 
--- The throttle's "last notified" marker lives in its own tiny table rather than on
--- integration.territory: every journal insert takes a FOR KEY SHARE lock on the territory
--- row (foreign key check), and the throttle must neither wait for nor add to that.
+-- The throttle's marker lives in its own tiny table rather than on integration.territory:
+-- every journal insert takes a FOR KEY SHARE lock on the territory row (foreign key check),
+-- and the throttle must neither wait for nor add to that. next_notify_at is precomputed
+-- (last_notified_at + notify_throttle) so the producers' hot path reads one row and no
+-- settings; a trigger on settings keeps it right when the throttle changes.
 CREATE TABLE integration.territory_notify_state (
   territory         text PRIMARY KEY REFERENCES integration.territory (code) ON DELETE CASCADE,
-  last_notified_at  timestamptz NOT NULL DEFAULT '-infinity'
+  last_notified_at  timestamptz NOT NULL DEFAULT '-infinity',
+  next_notify_at    timestamptz NOT NULL DEFAULT '-infinity'
 );
 
 CREATE FUNCTION integration.territory_notify_state_init() RETURNS trigger
@@ -75,6 +78,22 @@ $$;
 CREATE TRIGGER territory_notify_state_init
   AFTER INSERT ON integration.territory
   FOR EACH ROW EXECUTE FUNCTION integration.territory_notify_state_init();
+
+CREATE FUNCTION integration.territory_notify_state_rethrottle() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, integration
+AS $$
+BEGIN
+  UPDATE integration.territory_notify_state
+     SET next_notify_at = last_notified_at + NEW.notify_throttle;
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER territory_notify_state_rethrottle
+  AFTER UPDATE OF notify_throttle ON integration.settings
+  FOR EACH ROW WHEN (OLD.notify_throttle IS DISTINCT FROM NEW.notify_throttle)
+  EXECUTE FUNCTION integration.territory_notify_state_rethrottle();
 
 CREATE TABLE integration.event_journal (
   id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

