@@ -6,6 +6,7 @@ import crypto from "crypto";
 import { Client } from "pg";
 import { applyMigrations } from "../../db/migrations";
 import { syncTerritories } from "../../db/territories";
+import { letPostgresUserReachBinaries } from "./postgres-binaries-access";
 
 /** A running PostgreSQL we may create databases and roles on. */
 export interface PostgresServer {
@@ -61,6 +62,7 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
   const parent = fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-pg-"));
   // mkdtemp creates 0700; initdb runs as the postgres OS user when we are root.
   fs.chmodSync(parent, 0o755);
+  letPostgresUserReachBinaries(path.join(__dirname, "..", ".."));
   const dataDir = path.join(parent, "data");
   const port = await freePort();
   const settings = { ...FAST_SETTINGS, ...options.settings };
@@ -159,7 +161,7 @@ if (typeof after === "function") {
   });
 }
 
-/** The default test territories, with the consumer mapping tests rely on left empty. */
+/** Territories every journal test database starts with (no consumer mapping). */
 export const TEST_TERRITORIES = ["DE", "CH", "AT"] as const;
 
 /** A new database on `server` with all migrations applied and DE, CH, AT synced. */
