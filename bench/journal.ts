@@ -1,6 +1,6 @@
 // Throughput and latency of journaling an event, against a fresh embedded PostgreSQL 17 with
 // production-like durability (fsync and synchronous_commit on):
-//   (a) plain INSERT into the journal, no NOTIFY
+//   (a) plain INSERT into the journal, no NOTIFY (RETURNING id)
 //   (b) INSERT + one pg_notify per event (the naive design)
 //   (c) integration.enqueue_event (throttled wake-ups, backpressure)
 // plus wake-up latency (enqueue call → notification at a listener), idle and under load.
@@ -20,8 +20,10 @@ type Mode = "a_insert" | "b_insert_notify_each" | "c_enqueue_event";
 const MODES: Record<Mode, { label: string; sql: string }> = {
   a_insert: {
     label: "(a) INSERT, no NOTIFY",
+    // RETURNING id, like enqueue_event: every mode hands the client the same one-row result,
+    // so on a 2-core box shared with the client the ratios compare database work only.
     sql: `INSERT INTO integration.event_journal (event_type, org_id, territory, correlation_id, payload)
-          VALUES ($1, $2, $3, $4, $5)`,
+          VALUES ($1, $2, $3, $4, $5) RETURNING id`,
   },
   b_insert_notify_each: {
     label: "(b) INSERT + pg_notify per event",
@@ -50,6 +52,10 @@ interface RunResult {
   ratioToInsert?: number;
   notifications?: number;
   roundsEventsPerSecond?: number[];
+  /** CPU of the producers' backends per event (10 ms tick resolution, so a rough figure). */
+  serverCpuUsPerEvent: number;
+  /** CPU of this Node process (all producer clients) per event. */
+  clientCpuUsPerEvent: number;
 }
 
 interface LatencyResult {
@@ -57,6 +63,16 @@ interface LatencyResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+}
+
+/** CPU seconds (user + system) a backend process has used, from /proc (Linux only). */
+function backendCpuSeconds(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks
+  } catch {
+    return NaN;
+  }
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -85,13 +101,19 @@ async function runLoad(url: string, mode: Mode, producers: number, seconds: numb
   };
   const loops = clients.map(loop);
   await new Promise((r) => setTimeout(r, 500)); // warm-up: plans cached, connections busy
+  const pids = clients.map((c) => (c as unknown as { processID: number }).processID);
+  const serverCpu = () => pids.reduce((sum, pid) => sum + backendCpuSeconds(pid), 0);
   measuring = true;
   const started = process.hrtime.bigint();
+  const serverCpuBefore = serverCpu();
+  const clientCpuBefore = process.cpuUsage();
   const probe = during?.();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   measuring = false;
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   const events = latencies.length;
+  const clientCpu = process.cpuUsage(clientCpuBefore);
+  const serverCpuUs = (serverCpu() - serverCpuBefore) * 1e6;
   stop = true;
   await Promise.all(loops);
   await probe;
@@ -102,6 +124,8 @@ async function runLoad(url: string, mode: Mode, producers: number, seconds: numb
     eventsPerSecond: Math.round(events / elapsed),
     p50Ms: round(percentile(latencies, 50), 3),
     p99Ms: round(percentile(latencies, 99), 3),
+    serverCpuUsPerEvent: round(serverCpuUs / events, 1),
+    clientCpuUsPerEvent: round((clientCpu.user + clientCpu.system) / events, 1),
   };
 }
 
@@ -188,7 +212,8 @@ async function main(): Promise<void> {
           byMode.get(mode)!.push(result);
           console.log(`${MODES[mode].label.padEnd(34)} ${String(producers).padStart(2)} producers, round ${round + 1}: ` +
             `${String(result.eventsPerSecond).padStart(6)} events/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
-            `${result.notifications} notifications`);
+            `${result.notifications} notifications, CPU/event server ${result.serverCpuUsPerEvent} µs, ` +
+            `client ${result.clientCpuUsPerEvent} µs`);
         }
       }
       for (const mode of modes) {

@@ -215,6 +215,8 @@ export async function applyMigrations(
             [migration.version, migration.name, migration.file, migration.checksum, Date.now() - started],
           );
           await client.query("COMMIT");
+          // A migration's session-level SETs must not leak into the next one.
+          await client.query("RESET ALL");
         } catch (err) {
           await client.query("ROLLBACK").catch(() => undefined);
           throw new Error(`${migration.file} failed and was rolled back: ${(err as Error).message}`);

@@ -37,9 +37,13 @@ function show(value: unknown): string {
   return json.length > 80 ? `${json.slice(0, 77)}...` : json;
 }
 
+// A message must never carry a secret: values under such keys are named, not shown.
+const SECRET_PATH = /password|secret|token/i;
+
 export function formatIssue(issue: ConfigIssue): string {
   const where = issue.context ? `${issue.path} (${issue.context})` : issue.path;
-  const found = issue.value === undefined ? `${where} is missing` : `${where} = ${show(issue.value)}`;
+  const value = SECRET_PATH.test(issue.path) ? "[secret]" : show(issue.value);
+  const found = issue.value === undefined ? `${where} is missing` : `${where} = ${value}`;
   return `${found}: expected ${issue.expected}`;
 }
 

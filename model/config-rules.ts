@@ -145,5 +145,16 @@ export function crossFieldIssues(raw: unknown): ConfigIssue[] {
     }
   }
 
+  const worker = ((root.journal as Dict | undefined)?.worker as Dict | undefined) ?? {};
+  const workerMin = num(worker.minReplicas);
+  const workerMax = num(worker.maxReplicas);
+  if (workerMin !== undefined && workerMax !== undefined && workerMin > workerMax) {
+    add(["journal", "worker", "minReplicas"], worker.minReplicas, `at most journal.worker.maxReplicas = ${workerMax}`);
+  }
+  const workerFallback = num((worker.scaling as Dict | undefined)?.fallbackReplicas);
+  if (workerFallback !== undefined && workerMax !== undefined && workerFallback > workerMax) {
+    add(["journal", "worker", "scaling", "fallbackReplicas"], workerFallback, `at most journal.worker.maxReplicas = ${workerMax}`);
+  }
+
   return issues;
 }

@@ -157,6 +157,25 @@ const capacitySettings = z.strictObject({
   wasteMinExcess: int(1).default(2),
 });
 
+const postgresName = text(/^[a-z_][a-z0-9_]{0,62}$/, "a lower-case PostgreSQL identifier");
+
+const journal = z.strictObject({
+  /** PostgreSQL server of the event journal; the stack migrates it and manages its roles. */
+  host: z.string({ error: "a host name" }).min(1, { error: "a host name" }),
+  port: int(1, 65535).default(5432),
+  database: postgresName,
+  /** Role that owns the journal schema and may create roles (its password: journalAdminPassword). */
+  adminUser: postgresName,
+  sslMode: z.enum(["disable", "require", "verify-ca", "verify-full"], { error: "one of disable, require, verify-ca, verify-full" }).default("require"),
+  /** One event worker per territory, scaled by KEDA on the territory's pending events. */
+  worker: workloadSettings.extend({
+    minReplicas: int(1),
+    maxReplicas: int(1),
+    /** Pending events one worker is expected to drain; KEDA's postgresql scaler target. */
+    targetPendingEventsPerReplica: int(1),
+  }),
+});
+
 export const freshplanConfigSchema = z.strictObject({
   /** Namespace the workloads run in (created by the stack, Pod Security "restricted"). */
   namespace: dnsLabel,
@@ -180,6 +199,10 @@ export const freshplanConfigSchema = z.strictObject({
   territories: z.record(territoryCode, territory, { error: "a map of territory code → territory" }),
   seasons: z.array(season, { error: "a list of seasons" }).default([]),
   campaigns: z.array(campaign, { error: "a list of campaigns" }).default([]),
+  /** The Postgres event journal; without it the stack provisions no database objects. */
+  journal: journal.optional(),
+  /** Password of journal.adminUser; set it with `pulumi config set --secret journalAdminPassword`. */
+  journalAdminPassword: z.string({ error: "a secret string" }).optional(),
   /** Alert thresholds; every key has the seed value as default (see model/alert-settings.ts). */
   alerts: alertSettingsSchema.default(() => alertSettingsSchema.parse({})),
   /** Settings of the pre-provisioning calculator (`npm run calendar`, shortfall/waste warnings at preview). */
@@ -195,4 +218,5 @@ export type SeasonConfig = FreshplanConfig["seasons"][number];
 export type CampaignConfig = FreshplanConfig["campaigns"][number];
 export type WorkloadSettings = FreshplanConfig["workloads"][WorkloadName];
 export type CapacitySettings = FreshplanConfig["capacity"];
+export type JournalConfig = NonNullable<FreshplanConfig["journal"]>;
 export type BusinessHoursConfig = NonNullable<TerritoryWorkloadConfig["businessHours"]>;

@@ -3,16 +3,20 @@
  * decision (names, floors, triggers, HPA behaviour) is made here, so components only turn this
  * into resources and the calendar can evaluate the very triggers the stack renders.
  */
-import { FreshplanConfig, TerritoryConfig, WORKLOADS, WorkloadName, WorkloadSettings } from "./config-schema";
+import { FreshplanConfig, TerritoryConfig, WORKLOADS, WorkloadName } from "./config-schema";
 import { CronWindow, businessHoursWindow, campaignWindow, seasonWindow } from "./cron-windows";
 import { latencyGuardQuery, rpsQuery } from "./promql";
+import { apiCredentialsSecret } from "./journal-plan";
+import type { ScaledWorkload } from "./workload-manifests";
 
 export interface KedaTrigger {
-  readonly type: "cron" | "prometheus";
+  readonly type: "cron" | "prometheus" | "postgresql";
   readonly name: string;
   readonly metricType?: "AverageValue";
   /** KEDA wants every metadata value as a string. */
   readonly metadata: Readonly<Record<string, string>>;
+  /** TriggerAuthentication holding the trigger's secret parameters. */
+  readonly authenticationRef?: string;
 }
 
 /** A replica floor held by a cron trigger during a window. */
@@ -20,22 +24,15 @@ export interface FloorWindow extends CronWindow {
   readonly floor: number;
 }
 
-export interface WorkloadScaling {
-  readonly territory: string;
+export interface WorkloadScaling extends ScaledWorkload {
   readonly workload: WorkloadName;
   readonly timeZone: string;
-  /** Kubernetes namespace of the workload's objects. */
-  readonly namespace: string;
   /** `freshplan-api-<workload>-<territory>`, also the Service, PDB and ScaledObject name. */
   readonly name: string;
-  readonly minReplicas: number;
-  readonly maxReplicas: number;
   readonly targetRpsPerReplica: number;
   readonly p95BudgetMs: number;
   readonly baselinePeakRps: number;
   readonly floors: readonly FloorWindow[];
-  readonly triggers: readonly KedaTrigger[];
-  readonly settings: WorkloadSettings;
 }
 
 export interface ScalingPlan {
@@ -110,6 +107,7 @@ export function buildScalingPlan(config: FreshplanConfig, now: Date): ScalingPla
           prometheus("p95-latency-guard", latencyGuardQuery(config.prometheus, code, workload, capacity.p95BudgetMs)),
         ],
         settings: config.workloads[workload],
+        credentialsSecret: config.journal ? apiCredentialsSecret(code, workload) : undefined,
       });
     }
   }

@@ -6,7 +6,27 @@
  * `freshplan.io/workload`. The scrape config maps the latter two onto the `territory` and
  * `workload` labels the PromQL uses.
  */
-import type { WorkloadScaling } from "./scaling-plan";
+import type { WorkloadSettings } from "./config-schema";
+import type { KedaTrigger } from "./scaling-plan";
+
+/** What the manifests need of a workload: API Deployments and journal event workers alike. */
+export interface PodWorkload {
+  readonly territory: string;
+  /** `queries`, `commands` or `event-worker`. */
+  readonly workload: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly settings: WorkloadSettings;
+  /** Secret whose keys become the container's environment (the journal credentials), if any. */
+  readonly credentialsSecret?: string;
+}
+
+/** A workload KEDA scales. */
+export interface ScaledWorkload extends PodWorkload {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly triggers: readonly KedaTrigger[];
+}
 
 /** A complete Kubernetes object as plain data (validated against its schema in the tests). */
 export interface Manifest {
@@ -20,15 +40,15 @@ export const TERRITORY_LABEL = "freshplan.io/territory";
 export const WORKLOAD_LABEL = "freshplan.io/workload";
 const UID = 10001;
 
-export function selectorLabels(w: WorkloadScaling): Record<string, string> {
+export function selectorLabels(w: PodWorkload): Record<string, string> {
   return { "app.kubernetes.io/name": "freshplan-api", [TERRITORY_LABEL]: w.territory, [WORKLOAD_LABEL]: w.workload };
 }
 
-export function workloadLabels(w: WorkloadScaling): Record<string, string> {
+export function workloadLabels(w: PodWorkload): Record<string, string> {
   return { ...selectorLabels(w), "app.kubernetes.io/component": w.workload, "app.kubernetes.io/part-of": "freshplan", "app.kubernetes.io/managed-by": "pulumi" };
 }
 
-const metadata = (w: WorkloadScaling) => ({ name: w.name, namespace: w.namespace, labels: workloadLabels(w) });
+const metadata = (w: PodWorkload) => ({ name: w.name, namespace: w.namespace, labels: workloadLabels(w) });
 
 /** The namespace enforces the "restricted" Pod Security Standard, so a regression cannot deploy. */
 export function namespaceManifest(name: string): Manifest {
@@ -48,7 +68,7 @@ export function namespaceManifest(name: string): Manifest {
   };
 }
 
-export function deploymentManifest(w: WorkloadScaling): Manifest {
+export function deploymentManifest(w: PodWorkload): Manifest {
   const s = w.settings;
   const probe = (path: string) => ({ httpGet: { path, port: "http" }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 });
   const spread = (topologyKey: string) => ({
@@ -86,6 +106,7 @@ export function deploymentManifest(w: WorkloadScaling): Manifest {
                 { name: "FRESHPLAN_TERRITORY", value: w.territory },
                 { name: "FRESHPLAN_WORKLOAD", value: w.workload },
               ],
+              ...(w.credentialsSecret ? { envFrom: [{ secretRef: { name: w.credentialsSecret } }] } : {}),
               resources: {
                 requests: { ...s.resources.requests },
                 limits: { ...s.resources.limits },
@@ -114,7 +135,7 @@ export function deploymentManifest(w: WorkloadScaling): Manifest {
   };
 }
 
-export function serviceManifest(w: WorkloadScaling): Manifest {
+export function serviceManifest(w: PodWorkload): Manifest {
   return {
     apiVersion: "v1",
     kind: "Service",
@@ -131,7 +152,7 @@ export function serviceManifest(w: WorkloadScaling): Manifest {
  * One pod at a time may be evicted. With minReplicas 1 a drain still proceeds (a minAvailable of 1
  * would block it forever); the season floors keep more than one replica when it matters.
  */
-export function podDisruptionBudgetManifest(w: WorkloadScaling): Manifest {
+export function podDisruptionBudgetManifest(w: PodWorkload): Manifest {
   return {
     apiVersion: "policy/v1",
     kind: "PodDisruptionBudget",
@@ -140,7 +161,7 @@ export function podDisruptionBudgetManifest(w: WorkloadScaling): Manifest {
   };
 }
 
-export function scaledObjectManifest(w: WorkloadScaling): Manifest {
+export function scaledObjectManifest(w: ScaledWorkload): Manifest {
   const sc = w.settings.scaling;
   return {
     apiVersion: "keda.sh/v1alpha1",
@@ -172,7 +193,13 @@ export function scaledObjectManifest(w: WorkloadScaling): Manifest {
           },
         },
       },
-      triggers: w.triggers.map((t) => ({ type: t.type, name: t.name, ...(t.metricType ? { metricType: t.metricType } : {}), metadata: { ...t.metadata } })),
+      triggers: w.triggers.map((t) => ({
+        type: t.type,
+        name: t.name,
+        ...(t.metricType ? { metricType: t.metricType } : {}),
+        metadata: { ...t.metadata },
+        ...(t.authenticationRef ? { authenticationRef: { name: t.authenticationRef } } : {}),
+      })),
     },
   };
 }

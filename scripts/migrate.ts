@@ -2,7 +2,9 @@ import { Command } from "commander";
 import { applyMigrations, pendingMigrations } from "../db/migrations";
 import { describeTarget } from "../db/connection";
 import { syncTerritories } from "../db/territories";
-import { territoryCodesOfStack } from "../db/stackTerritories";
+import * as path from "node:path";
+import { buildJournalPlan } from "../model/journal-plan";
+import { loadStackConfig } from "./stack-file";
 
 interface CliOptions {
   databaseUrl?: string;
@@ -28,8 +30,11 @@ async function main(argv: string[]): Promise<void> {
   if (!databaseUrl) {
     throw new Error("no database given: pass --database-url postgres://user:pass@host:5432/db or set DATABASE_URL");
   }
-  // Read the config before touching the database, so a config error changes nothing.
-  const codes = territoryCodesOfStack(opts.stack, opts.projectDir);
+  // Validate the config before touching the database, so a config error changes nothing.
+  const config = loadStackConfig(opts.stack, path.join(opts.projectDir, `Pulumi.${opts.stack}.yaml`));
+  const codes = Object.keys(config.territories);
+  // The same territory → consumer-role mapping the stack keeps (model/journal-plan.ts).
+  const consumerRoles = buildJournalPlan(config)?.consumerRoles;
   const where = describeTarget(databaseUrl);
 
   if (opts.dryRun) {
@@ -45,7 +50,7 @@ async function main(argv: string[]): Promise<void> {
   console.log(run.applied.length === 0
     ? `${where}: schema is up to date (${run.alreadyApplied.length} migrations applied earlier)`
     : `${where}: applied ${run.applied.map((m) => m.file).join(", ")}`);
-  const sync = await syncTerritories(databaseUrl, codes);
+  const sync = await syncTerritories(databaseUrl, codes, { consumerRoles });
   const changes = [
     sync.added.length > 0 ? `added ${sync.added.join(", ")}` : "",
     sync.reactivated.length > 0 ? `reactivated ${sync.reactivated.join(", ")}` : "",

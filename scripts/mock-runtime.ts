@@ -35,14 +35,45 @@ interface Monitor {
   registerResource(req: RegisterRequest, callback: Callback): void;
 }
 
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * Inputs as sent, with Pulumi's secret wrappers opened. The offline tools feed the program only
+ * placeholders for secrets (config and generated passwords), so what is inside is "[secret]".
+ */
+function openSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(openSecrets);
+  if (value !== null && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if (obj[SECRET_SIG_KEY] === SECRET_SIG) return openSecrets(obj.value);
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, openSecrets(v)]));
+  }
+  return value;
+}
+
 /** Resources whose real outputs are secrets get a placeholder, never a made-up value. */
 function mockState(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
   if (type === "random:index/randomPassword:RandomPassword") return { ...inputs, result: SECRET_PLACEHOLDER };
   return inputs;
 }
 
-function resolve<T>(value: T): Promise<unknown> {
-  return new Promise((done) => (pulumi.output(value) as pulumi.Output<unknown>).apply((v) => done(v)));
+export const KNOWN_AFTER_DEPLOY = "(known after deploy)";
+
+/**
+ * The value of a stack output as preview knows it. Outputs a provider computes (a generated id,
+ * the migrations a deploy applied) are unknown in a preview: `apply` never runs for them, so the
+ * value is read with its unknowns and those are shown as such.
+ */
+async function resolve(value: unknown): Promise<unknown> {
+  const lifted = pulumi.output(value) as unknown as { promise(withUnknowns: boolean): Promise<unknown> };
+  const replaceUnknowns = (v: unknown): unknown => {
+    if (pulumi.isUnknown(v)) return KNOWN_AFTER_DEPLOY;
+    if (Array.isArray(v)) return v.map(replaceUnknowns);
+    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, replaceUnknowns(x)]));
+    return v;
+  };
+  return replaceUnknowns(await lifted.promise(true));
 }
 
 /**
@@ -58,7 +89,7 @@ export async function runStack(stackFile: StackFile, programPath = path.join(__d
     {
       newResource(args) {
         const key = `${args.type}::${args.name}::${sequence++}`;
-        recorded.set(key, { type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
+        recorded.set(key, { type: args.type, name: args.name, custom: args.custom ?? true, inputs: openSecrets(args.inputs) as Record<string, unknown> });
         return { id: `${args.name}-id`, state: mockState(args.type, args.inputs) };
       },
       call(args) {

@@ -12,7 +12,7 @@ import { rawConfigFromEntries, validateConfig } from "../model/config-validation
 import { buildScalingPlan } from "../model/scaling-plan";
 import { prometheusRuleFile } from "../model/alert-rules";
 import { RecordedResource, StackRun, isKubernetesObject, runStack } from "./mock-runtime";
-import { readStackFile, stackFilePath } from "./stack-file";
+import { SECRET_PLACEHOLDER, readStackFile, stackFilePath, withSecretPlaceholders } from "./stack-file";
 
 export const PLAN_FILES = ["manifests.yaml", "helm-releases.yaml", "plan.json", "prometheus-rules.yaml"];
 
@@ -78,7 +78,7 @@ async function main() {
   process.env.FRESHPLAN_PLAN_DATE = planDate.toISOString();
 
   // Validate first: a bad config writes nothing and names every problem.
-  const stackFile = readStackFile(opts.stack, file);
+  const { file: stackFile, missing: unsetSecrets } = withSecretPlaceholders(readStackFile(opts.stack, file));
   const config = validateConfig(rawConfigFromEntries(stackFile.entries), path.basename(file));
   const plan = buildScalingPlan(config, planDate);
   const run = await runStack(stackFile);
@@ -103,6 +103,9 @@ async function main() {
   console.log(`Stack ${opts.stack} (${path.basename(file)}), campaigns judged as of ${planDate.toISOString().slice(0, 10)}`);
   console.log(pad(rows));
   for (const notice of plan.notices) console.log(`warning: ${notice}`);
+  for (const key of unsetSecrets) {
+    console.log(`warning: ${key} is not set in ${path.basename(file)}; the plan shows it as ${SECRET_PLACEHOLDER}. Before 'pulumi up': pulumi config set --stack ${opts.stack} --secret ${key}`);
+  }
   console.log(`\n${objects.length} Kubernetes objects, ${releases.length} Helm release(s), ${run.resources.length} resources in all → ${out}/`);
 }
 

@@ -8,7 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { FreshplanConfig } from "../model/config-schema";
-import { rawConfigFromEntries, validateConfig } from "../model/config-validation";
+import { PROJECT, rawConfigFromEntries, validateConfig } from "../model/config-validation";
+import { requiredStackSecrets } from "../model/journal-plan";
 
 export const SECRET_PLACEHOLDER = "[secret]";
 
@@ -50,6 +51,17 @@ export function readStackFile(stack: string, file = stackFilePath(stack)): Stack
     if (found.secret) secretKeys.push(key);
   }
   return { stack, file, entries, secretKeys };
+}
+
+/**
+ * Stands in the placeholder for every secret the program requires but the stack file does not
+ * set yet (e.g. before ops ran `pulumi config set --secret journalAdminPassword`), so the offline
+ * tools still render; `missing` names them so the caller can say so.
+ */
+export function withSecretPlaceholders(file: StackFile): { file: StackFile; missing: string[] } {
+  const missing = requiredStackSecrets(rawConfigFromEntries(file.entries)).filter((key) => !(`${PROJECT}:${key}` in file.entries));
+  const entries = { ...file.entries, ...Object.fromEntries(missing.map((key) => [`${PROJECT}:${key}`, SECRET_PLACEHOLDER])) };
+  return { file: { ...file, entries, secretKeys: [...file.secretKeys, ...missing.map((key) => `${PROJECT}:${key}`)] }, missing };
 }
 
 /** The validated config of a stack file; throws ConfigError naming the file and every problem. */

@@ -120,6 +120,8 @@ CREATE TABLE integration.event_journal (
 COMMENT ON COLUMN integration.event_journal.notified_at IS
   'When the enqueue of this event sent a wake-up; NULL when it was coalesced into another '
   'wake-up (throttle) or suppressed by backpressure. Consumers never depend on it.';
+COMMENT ON COLUMN integration.event_journal.claimed_by IS
+  'Consumer holding the claim; on handled and failed events the consumer that settled it.';
 COMMENT ON COLUMN integration.event_journal.handled_at IS
   'When the event reached a final state (handled, or failed after max_attempts).';
 

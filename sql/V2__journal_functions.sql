@@ -169,7 +169,7 @@ BEGIN
      SET state            = CASE WHEN j.attempts >= s.max_attempts THEN 'failed' ELSE 'pending' END,
          handled_at       = CASE WHEN j.attempts >= s.max_attempts THEN now() END,
          last_error       = format('lease of %s expired (attempt %s)', j.claimed_by, j.attempts),
-         claimed_by       = NULL,
+         claimed_by       = CASE WHEN j.attempts >= s.max_attempts THEN j.claimed_by END,
          lease_expires_at = NULL
     FROM expired e
    WHERE j.id = e.id;
@@ -255,7 +255,9 @@ BEGIN
   PERFORM integration.require_consumer_of('mark_event_handled', e.territory);
 
   IF e.state = 'handled' AND p_error IS NULL THEN
-    RETURN true;  -- repeated success: idempotent
+    -- A repeated success is idempotent for the consumer that settled it (claimed_by is kept
+    -- as "handled by"); a stale one learns that its result was not the one recorded.
+    RETURN p_consumer IS NULL OR e.claimed_by = p_consumer;
   END IF;
   -- Fencing: only the current claim may settle an event. A consumer whose lease expired
   -- and whose event was reclaimed (claimed_by changed, or a new lease) gets false and must
@@ -269,12 +271,11 @@ BEGIN
   SELECT * INTO s FROM integration.settings;
   IF p_error IS NULL THEN
     UPDATE integration.event_journal
-       SET state = 'handled', handled_at = now(), claimed_by = NULL, lease_expires_at = NULL
+       SET state = 'handled', handled_at = now(), lease_expires_at = NULL
      WHERE id = p_event_id;
   ELSIF e.attempts >= s.max_attempts THEN
     UPDATE integration.event_journal
-       SET state = 'failed', handled_at = now(), last_error = p_error,
-           claimed_by = NULL, lease_expires_at = NULL
+       SET state = 'failed', handled_at = now(), last_error = p_error, lease_expires_at = NULL
      WHERE id = p_event_id;
   ELSE
     UPDATE integration.event_journal
@@ -291,7 +292,8 @@ COMMENT ON FUNCTION integration.mark_event_handled(bigint, text, text) IS
   'Settles a claimed event: without error -> handled; with error -> pending again after '
   'exponential backoff (backoff_base * 2^(attempts-1), capped at backoff_max), or failed '
   '(kept as dead letter) once attempts reached max_attempts. Returns true when recorded or '
-  'already handled, false when the caller no longer holds the claim (drop the result). '
+  'already handled by this consumer, false when the caller no longer holds the claim (drop '
+  'the result). claimed_by is kept on handled and failed events as the consumer that settled it. '
   'Pass p_consumer: it is the fence against a stale consumer overwriting a newer claim.';
 
 CREATE FUNCTION integration.replay_pending(p_territory text DEFAULT NULL) RETURNS integer

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { Client } from "pg";
 import { connectClient, journalDatabase, sharedPostgres, waitFor } from "../support/postgres";
-import { JournalConsumer, type ClaimedEvent } from "./journalConsumer";
+import { JournalConsumer, type ClaimedEvent } from "./journal-consumer";
 
 const PRODUCERS = 8;
 const EVENTS_PER_PRODUCER = 2_500;
@@ -34,18 +34,19 @@ describe("event journal: no loss, no double handling", function () {
       processed.set(event.id, (processed.get(event.id) ?? 0) + 1);
       attemptsSeen.set(event.id, Math.max(attemptsSeen.get(event.id) ?? 0, event.attempts));
     };
-    const consumer = (territory: string, name: string, handle?: (e: ClaimedEvent, c: JournalConsumer) => Promise<void>) =>
+    const consumer = (territory: string, name: string,
+                      handle?: (e: ClaimedEvent, c: JournalConsumer, remaining: number) => Promise<void>) =>
       new JournalConsumer({
         url, territory, name, batchSize: 50, pollMs: 500, throttleMs: 25,
         handle: handle ?? ((e) => record(e)),
       });
 
-    // This DE consumer dies halfway through a batch: events it already processed are never
-    // marked, so they come back after the lease and are processed a second time.
+    // This DE consumer dies in the middle of a batch, after processing an event but before
+    // marking it: that event and the rest of the batch come back after the lease expires.
     let victimProcessed = 0;
-    const victim = consumer("DE", "de-victim", async (event, self) => {
+    const victim = consumer("DE", "de-victim", async (event, self, remaining) => {
       record(event);
-      if (++victimProcessed === 425) {
+      if (++victimProcessed >= 200 && remaining > 0 && killedConsumerPid === undefined) {
         killedConsumerPid = await self.workPid();
         await admin.query("SELECT pg_terminate_backend($1)", [killedConsumerPid]);
       }

@@ -205,9 +205,11 @@ describe("event journal: lifecycle", () => {
     expect(row.rows[0]).to.deep.equal({ state: "claimed", claimed_by: "fast" });
 
     expect((await db.query("SELECT integration.mark_event_handled($1, NULL, 'fast') AS ok", [id])).rows[0].ok).to.equal(true);
+    expect((await db.query("SELECT integration.mark_event_handled($1, NULL, 'fast') AS ok", [id])).rows[0].ok).to.equal(true);
     expect((await db.query("SELECT integration.mark_event_handled($1, 'late', 'slow') AS ok", [id])).rows[0].ok).to.equal(false);
-    row = await db.query("SELECT state FROM integration.event_journal WHERE id = $1", [id]);
-    expect(row.rows[0].state).to.equal("handled");
+    expect((await db.query("SELECT integration.mark_event_handled($1, NULL, 'slow') AS ok", [id])).rows[0].ok).to.equal(false);
+    row = await db.query("SELECT state, claimed_by FROM integration.event_journal WHERE id = $1", [id]);
+    expect(row.rows[0]).to.deep.equal({ state: "handled", claimed_by: "fast" });
     await expectError(db.query("SELECT integration.mark_event_handled(999999)"), "P0002", /event 999999 does not exist/);
   });
 

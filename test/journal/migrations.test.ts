@@ -4,7 +4,6 @@ import fs from "fs";
 import os from "os";
 import path from "path";
 import { applyMigrations, defaultMigrationsDir, HISTORY_TABLE, pendingMigrations, readMigrations } from "../../db/migrations";
-import { territoryCodesOfStack } from "../../db/stackTerritories";
 import { connectClient, sharedPostgres, type PostgresServer } from "../support/postgres";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -126,27 +125,22 @@ describe("journal migrations", () => {
     expect((await history(url)).map((h) => h.version)).to.deep.equal(files.map((m) => m.version));
   });
 
-  describe("territoryCodesOfStack and the db:migrate CLI", () => {
+  describe("the db:migrate CLI", () => {
     let projectDir: string;
     before(() => {
       projectDir = fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-stack-"));
-      fs.writeFileSync(path.join(projectDir, "Pulumi.prod.yaml"), [
-        "config:",
-        "  freshplan-scaling:territories:",
-        "    DE: { timeZone: Europe/Berlin }",
-        "    CH: { timeZone: Europe/Zurich }",
-        "    AT: { timeZone: Europe/Vienna }",
-        "",
-      ].join("\n"));
-      fs.writeFileSync(path.join(projectDir, "Pulumi.broken.yaml"), "config:\n  freshplan-scaling:territories: [DE, CH]\n");
+      const prod = fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.prod.yaml"), "utf8");
+      fs.writeFileSync(path.join(projectDir, "Pulumi.prod.yaml"), prod);
+      fs.writeFileSync(path.join(projectDir, "Pulumi.broken.yaml"), prod.replace("timeZone: Europe/Zurich", "timeZone: Europe/Zürich"));
     });
     after(() => fs.rmSync(projectDir, { recursive: true, force: true }));
 
-    it("reads the territory codes from the stack config", () => {
-      expect(territoryCodesOfStack("prod", projectDir)).to.deep.equal(["DE", "CH", "AT"]);
-      expect(() => territoryCodesOfStack("broken", projectDir))
-        .to.throw(/Pulumi\.broken\.yaml: config\.freshplan-scaling:territories is a list; expected a map/);
-      expect(() => territoryCodesOfStack("nope", projectDir)).to.throw(/cannot read stack config .*Pulumi\.nope\.yaml/);
+    it("refuses a stack config with errors before touching the database", async () => {
+      const url = await fresh();
+      const broken = await runCli(["--database-url", url, "--stack", "broken", "--project-dir", projectDir]);
+      expect(broken.code).to.equal(1);
+      expect(broken.stderr).to.contain('territories.CH.timeZone = "Europe/Zürich": expected an IANA time zone');
+      expect(await pendingMigrations(url)).to.have.length(files.length);
     });
 
     it("migrates and syncs territories from the CLI, with --dry-run changing nothing", async function () {
@@ -170,9 +164,23 @@ describe("journal migrations", () => {
         await client.end();
       }
 
+      const { rows: mapping } = await (async () => {
+        const c = await connectClient(url);
+        try {
+          return await c.query("SELECT role_name, territory FROM integration.consumer_territory ORDER BY territory");
+        } finally {
+          await c.end();
+        }
+      })();
+      expect(mapping).to.deep.equal([
+        { role_name: "freshplan_consumer_at", territory: "AT" },
+        { role_name: "freshplan_consumer_ch", territory: "CH" },
+        { role_name: "freshplan_consumer_de", territory: "DE" },
+      ]);
+
       const missing = await runCli(["--database-url", url, "--stack", "staging", "--project-dir", projectDir]);
       expect(missing.code).to.equal(1);
-      expect(missing.stderr).to.match(/db:migrate failed: cannot read stack config .*Pulumi\.staging\.yaml/);
+      expect(missing.stderr).to.match(/db:migrate failed: no stack config for "staging": .*Pulumi\.staging\.yaml does not exist/);
       const noUrl = await runCli(["--project-dir", projectDir]);
       expect(noUrl.code).to.equal(1);
       expect(noUrl.stderr).to.match(/no database given: pass --database-url/);

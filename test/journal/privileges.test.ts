@@ -25,6 +25,8 @@ describe("event journal: privileges and territory isolation", () => {
     consumerCH: `test_consumer_ch_${suffix}`,
     monitor: `test_monitor_${suffix}`,
     stranger: `test_stranger_${suffix}`,
+    atGroup: `test_at_consumers_${suffix}`,
+    atPod: `test_at_pod_${suffix}`,
   };
   let server: PostgresServer;
   let url: string;
@@ -49,8 +51,11 @@ describe("event journal: privileges and territory isolation", () => {
     await login(roles.consumerCH, "freshplan_journal_consumer");
     await login(roles.monitor, "freshplan_journal_monitor");
     await login(roles.stranger);
+    // AT is mapped to a group role; its members may consume AT.
+    await admin.query(`CREATE ROLE ${roles.atGroup} NOLOGIN IN ROLE freshplan_journal_consumer`);
+    await login(roles.atPod, roles.atGroup);
     await syncTerritories(url, ["DE", "CH", "AT"], {
-      consumerRoles: { DE: [roles.consumerDE], CH: [roles.consumerCH] },
+      consumerRoles: { DE: [roles.consumerDE], CH: [roles.consumerCH], AT: [roles.atGroup] },
     });
   });
 
@@ -114,6 +119,16 @@ describe("event journal: privileges and territory isolation", () => {
       /permission denied for function release_expired_leases/);
     const row = await admin.query("SELECT state, claimed_by FROM integration.event_journal WHERE id = $1", [chEvent]);
     expect(row.rows[0]).to.deep.equal({ state: "claimed", claimed_by: "ch-1" });
+  });
+
+  it("lets members of a mapped group role consume that territory", async () => {
+    await admin.query("SELECT integration.enqueue_event('x', 'org', 'AT', NULL, '{}')");
+    const pod = await as(roles.atPod);
+    const claimed = await pod.query("SELECT id, territory FROM integration.claim_events('AT', 10, 'at-pod-1')");
+    expect(claimed.rows.map((r) => r.territory)).to.deep.equal(["AT"]);
+    expect((await pod.query("SELECT integration.mark_event_handled($1, NULL, 'at-pod-1') AS ok", [claimed.rows[0].id])).rows[0].ok)
+      .to.equal(true);
+    await expectDenied(pod.query("SELECT * FROM integration.claim_events('DE', 10, 'at-pod-1')"), /territory 'DE'/);
   });
 
   it("lets the monitor read metrics and the pending count only", async () => {

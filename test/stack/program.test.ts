@@ -29,9 +29,10 @@ describe("the program under the mock runtime", () => {
   });
 
   it("creates 6 Deployments and 6 ScaledObjects with the seed min/max", () => {
-    const deployments = ofType(prod, "kubernetes:apps/v1:Deployment").map((r) => (r.inputs.metadata as any).name);
+    const api = (r: RecordedResource) => (r.inputs.metadata as any).name.startsWith("freshplan-api-");
+    const deployments = ofType(prod, "kubernetes:apps/v1:Deployment").filter(api).map((r) => (r.inputs.metadata as any).name);
     expect(deployments).to.have.members(Object.keys(SEED));
-    const scaled = ofType(prod, "kubernetes:keda.sh/v1alpha1:ScaledObject");
+    const scaled = ofType(prod, "kubernetes:keda.sh/v1alpha1:ScaledObject").filter(api);
     expect(scaled).to.have.length(6);
     for (const so of scaled) {
       const name = (so.inputs.metadata as any).name as keyof typeof SEED;
@@ -50,9 +51,10 @@ describe("the program under the mock runtime", () => {
     }
   });
 
-  it("puts a Service and a PodDisruptionBudget next to every Deployment, in the restricted namespace", () => {
-    expect(ofType(prod, "kubernetes:core/v1:Service")).to.have.length(6);
-    expect(ofType(prod, "kubernetes:policy/v1:PodDisruptionBudget")).to.have.length(6);
+  it("puts a Service next to every API Deployment and a PodDisruptionBudget next to every Deployment, in the restricted namespace", () => {
+    const names = (type: string) => ofType(prod, type).map((r) => (r.inputs.metadata as any).name).sort();
+    expect(names("kubernetes:core/v1:Service")).to.deep.equal(Object.keys(SEED).sort());
+    expect(names("kubernetes:policy/v1:PodDisruptionBudget")).to.deep.equal(names("kubernetes:apps/v1:Deployment"));
     const [ns] = ofType(prod, "kubernetes:core/v1:Namespace").filter((r) => (r.inputs.metadata as any).name === "freshplan-production");
     expect((ns.inputs.metadata as any).labels["pod-security.kubernetes.io/enforce"]).to.equal("restricted");
   });

@@ -87,6 +87,7 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
     await instance.initialise();
     await instance.start();
   } catch (err) {
+    fs.rmSync(parent, { recursive: true, force: true });
     throw new Error(
       `could not start embedded PostgreSQL: ${err instanceof Error ? err.message : String(err ?? "server exited during start")}\n` +
         `${INSTALL_HINT}\nserver log:\n${log.slice(-20).join("")}`,

@@ -4,10 +4,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { rawConfigFromEntries } from "../../model/config-validation";
-import { readStackFile, StackFile } from "../../scripts/stack-file";
+import { readStackFile, StackFile, withSecretPlaceholders } from "../../scripts/stack-file";
 
 export const ROOT = path.join(__dirname, "..", "..");
-export const stackFile = (stack: string) => readStackFile(stack, path.join(ROOT, `Pulumi.${stack}.yaml`));
+/** A shipped stack file as the offline tools see it: required secrets not set yet are placeholders. */
+export const stackFile = (stack: string) => withSecretPlaceholders(readStackFile(stack, path.join(ROOT, `Pulumi.${stack}.yaml`))).file;
 
 /** The raw (unvalidated) config of a shipped stack, as a fresh mutable object. */
 export function rawStackConfig(stack: string): Record<string, any> {
@@ -25,7 +26,7 @@ export function writeStackFile(stack: string, raw: Record<string, unknown>, extr
 }
 
 export function stackFileFrom(stack: string, raw: Record<string, unknown>, extra: Record<string, unknown> = {}): StackFile {
-  return readStackFile(stack, writeStackFile(stack, raw, extra));
+  return withSecretPlaceholders(readStackFile(stack, writeStackFile(stack, raw, extra))).file;
 }
 
 export const readYamlFile = (file: string) => parse(fs.readFileSync(file, "utf8"));

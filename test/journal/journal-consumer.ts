@@ -19,7 +19,8 @@ export interface ConsumerOptions {
   readonly pollMs: number;
   /** Second look after a drained wake-up, for events coalesced into that wake-up. */
   readonly throttleMs: number;
-  readonly handle: (event: ClaimedEvent, consumer: JournalConsumer) => Promise<void> | void;
+  /** Called per claimed event; `remaining` is how many events of its batch follow it. */
+  readonly handle: (event: ClaimedEvent, consumer: JournalConsumer, remaining: number) => Promise<void> | void;
 }
 
 /**
@@ -97,8 +98,8 @@ export class JournalConsumer {
         "SELECT id, territory, attempts, payload FROM integration.claim_events($1, $2, $3)",
         [this.options.territory, this.options.batchSize, this.options.name]);
       if (rows.length === 0) return total;
-      for (const event of rows) {
-        await this.options.handle(event, this);
+      for (const [i, event] of rows.entries()) {
+        await this.options.handle(event, this, rows.length - 1 - i);
         const { rows: [{ ok }] } = await this.work.query<{ ok: boolean }>(
           "SELECT integration.mark_event_handled($1, NULL, $2) AS ok", [event.id, this.options.name]);
         if (ok) this.marked++;
