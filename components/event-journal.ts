@@ -63,7 +63,8 @@ export class EventJournal extends pulumi.ComponentResource {
 
     for (const login of plan.logins) {
       const password = new random.RandomPassword(`${name}-${login.role}`, { length: 32, special: false }, { parent: this });
-      this.passwords[login.role] = password.result;
+      // RandomPassword marks `result` secret in the engine; say so here too, so no export can leak it.
+      this.passwords[login.role] = pulumi.secret(password.result);
       const role = new postgresql.Role(
         login.role,
         { name: login.role, login: true, password: password.result, roles: [JOURNAL_GROUPS[login.group]], inherit: true },

@@ -21,6 +21,8 @@ export interface RecordedResource {
 export interface StackRun {
   readonly resources: readonly RecordedResource[];
   readonly outputs: Record<string, unknown>;
+  /** Names of the stack outputs Pulumi stores as secrets. */
+  readonly secretOutputs: readonly string[];
 }
 
 interface RegisterRequest {
@@ -121,7 +123,11 @@ export async function runStack(stackFile: StackFile, programPath = path.join(__d
     throw Object.assign(e as Error, { registeredResources: recorded.size });
   }
   const outputs: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(program)) outputs[name] = await resolve(value);
+  const secretOutputs: string[] = [];
+  for (const [name, value] of Object.entries(program)) {
+    outputs[name] = await resolve(value);
+    if (await (pulumi.output(value) as unknown as { isSecret: Promise<boolean> }).isSecret) secretOutputs.push(name);
+  }
   await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs?.();
   await new Promise((done) => setImmediate(done));
 
@@ -130,7 +136,7 @@ export async function runStack(stackFile: StackFile, programPath = path.join(__d
     const w = wiring.get(urnOf(r.type, r.name)) ?? { parent: "", dependencies: [] };
     return { ...r, urn: urnOf(r.type, r.name), parent: w.parent, dependencies: w.dependencies };
   });
-  return { resources, outputs };
+  return { resources, outputs, secretOutputs };
 }
 
 /** A Kubernetes object as sent: the resource inputs of any resource that carries apiVersion and kind. */
