@@ -9,6 +9,8 @@ import { Command } from "commander";
 import { stringify } from "yaml";
 import { ConfigError } from "../model/config-issues";
 import { rawConfigFromEntries, validateConfig } from "../model/config-validation";
+import { capacityWarnings } from "../model/capacity-forecast";
+import { buildJournalPlan } from "../model/journal-plan";
 import { buildScalingPlan } from "../model/scaling-plan";
 import { prometheusRuleFile } from "../model/alert-rules";
 import { RecordedResource, StackRun, isKubernetesObject, runStack } from "./mock-runtime";
@@ -102,7 +104,14 @@ async function main() {
   }
   console.log(`Stack ${opts.stack} (${path.basename(file)}), campaigns judged as of ${planDate.toISOString().slice(0, 10)}`);
   console.log(pad(rows));
-  for (const notice of plan.notices) console.log(`warning: ${notice}`);
+  const migrations = run.resources.find((r) => r.type.endsWith(":JournalMigrations"))?.inputs.migrations as { file: string }[] | undefined;
+  const journal = buildJournalPlan(config);
+  if (journal && migrations) {
+    const worker = journal.workers[0];
+    console.log(`journal: migrations ${migrations.map((m) => m.file).join(", ")} (pulumi up applies those the database lacks)`);
+    console.log(`journal: event workers ${journal.workers.map((w) => w.territory).join(", ")}: ${worker.minReplicas}→${worker.maxReplicas} replicas, ${worker.settings.scaling.cooldownPeriodSeconds} s cooldown, scaled on ${worker.triggers[0].metadata.targetQueryValue} pending events per replica`);
+  }
+  for (const notice of [...plan.notices, ...capacityWarnings(config, planDate)]) console.log(`warning: ${notice}`);
   for (const key of unsetSecrets) {
     console.log(`warning: ${key} is not set in ${path.basename(file)}; the plan shows it as ${SECRET_PLACEHOLDER}. Before 'pulumi up': pulumi config set --stack ${opts.stack} --secret ${key}`);
   }
