@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AlertRules } from "./components/alert-rules";
+import { AlertRules, checkedAlertRuleGroups } from "./components/alert-rules";
 import { EventJournal } from "./components/event-journal";
 import { KedaInstall } from "./components/keda-install";
 import { planDate, readFreshplanConfig } from "./components/stack-config";
@@ -19,6 +19,7 @@ import { namespaceManifest } from "./model/workload-manifests";
 const config = readFreshplanConfig();
 const plan = buildScalingPlan(config, planDate());
 const journalPlan = buildJournalPlan(config);
+const alertGroups = checkedAlertRuleGroups(config, plan);
 // Read before any resource exists: a missing secret stops the run with Pulumi's own hint.
 const journalAdminPassword = journalPlan && new pulumi.Config().requireSecret("journalAdminPassword");
 for (const notice of plan.notices) pulumi.log.warn(notice);
@@ -26,7 +27,7 @@ for (const warning of capacityWarnings(config, planDate())) pulumi.log.warn(warn
 
 const namespace = new k8s.core.v1.Namespace("freshplan", { metadata: namespaceManifest(plan.namespace).metadata });
 const keda = new KedaInstall("keda", { keda: plan.keda });
-const journal = journalPlan && new EventJournal("journal", { plan: journalPlan, adminPassword: journalAdminPassword!, namespace, keda: keda.release });
+const journal = journalPlan && new EventJournal("journal", { plan: journalPlan, config, adminPassword: journalAdminPassword!, namespace, keda: keda.release });
 const workloads = plan.workloads.map((scaling) => ({
   scaling,
   resources: new TerritoryWorkload(scaling.name, {
@@ -36,7 +37,7 @@ const workloads = plan.workloads.map((scaling) => ({
     prerequisites: journal && scaling.credentialsSecret ? [journal.credentialSecrets[scaling.credentialsSecret]] : [],
   }),
 }));
-const alerts = new AlertRules("freshplan-alerts", { config, plan, namespace });
+const alerts = new AlertRules("freshplan-alerts", { config, groups: alertGroups, namespace });
 
 export const workloadNamespace = namespace.metadata.name;
 export const kedaNamespace = keda.release.namespace;

@@ -9,12 +9,17 @@ import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { readMigrations } from "../db/migrations";
-import { JOURNAL_GROUPS, JournalPlan, connectionEnvironment, triggerAuthenticationManifest } from "../model/journal-plan";
+import type { FreshplanConfig } from "../model/config-schema";
+import { journalExporterDeploymentManifest, journalExporterPodMonitorManifest } from "../model/journal-exporter";
+import { JOURNAL_GROUPS, JournalPlan, connectionEnvironment, monitorLogin, triggerAuthenticationManifest } from "../model/journal-plan";
+import { journalExporterQueriesManifest } from "../model/metrics-sources";
 import { JournalMigrations } from "./journal-migrations";
 import { TerritoryWorkload } from "./territory-workload";
 
 export interface EventJournalArgs {
   readonly plan: JournalPlan;
+  /** Validated stack config (exporter image, scrape settings). */
+  readonly config: FreshplanConfig;
   /** Password of the admin role (stack secret `journalAdminPassword`). */
   readonly adminPassword: pulumi.Input<string>;
   readonly namespace: k8s.core.v1.Namespace;
@@ -86,6 +91,17 @@ export class EventJournal extends pulumi.ComponentResource {
       parent: this,
       dependsOn: [args.namespace, args.keda, ...Object.values(this.credentialSecrets)],
     });
+
+    // The journal's metrics: postgres_exporter as the monitor login, with the journal query file.
+    const queries = journalExporterQueriesManifest(args.config);
+    const queriesMap = new k8s.core.v1.ConfigMap(queries.metadata.name, queries as unknown as k8s.core.v1.ConfigMapArgs, { parent: this, dependsOn: [args.namespace] });
+    const exporter = journalExporterDeploymentManifest(args.config, plan);
+    new k8s.apps.v1.Deployment(exporter.metadata.name, exporter as unknown as k8s.apps.v1.DeploymentArgs, {
+      parent: this,
+      dependsOn: [args.namespace, queriesMap, this.credentialSecrets[monitorLogin().secretName]],
+    });
+    const scrape = journalExporterPodMonitorManifest(args.config, plan);
+    new k8s.apiextensions.CustomResource(scrape.metadata.name, scrape as unknown as k8s.apiextensions.CustomResourceArgs, { parent: this, dependsOn: [args.namespace] });
 
     this.workers = plan.workers.map(
       (worker) =>

@@ -167,6 +167,8 @@ const journal = z.strictObject({
   /** Role that owns the journal schema and may create roles (its password: journalAdminPassword). */
   adminUser: postgresName,
   sslMode: z.enum(["disable", "require", "verify-ca", "verify-full"], { error: "one of disable, require, verify-ca, verify-full" }).default("require"),
+  /** postgres_exporter image that turns integration.event_metrics into the journal metrics. */
+  exporterImage: image.default("quay.io/prometheuscommunity/postgres-exporter:v0.16.0"),
   /** One event worker per territory, scaled by KEDA on the territory's pending events. */
   worker: workloadSettings.extend({
     minReplicas: int(1),

@@ -15,11 +15,7 @@ import { CostView, costView } from "../model/capacity-cost";
 import { SeasonNeed, seasonNeeds } from "../model/capacity-forecast";
 import { CalendarDate, addDays, calendarDateIn, daysBetween, formatCalendarDate, parseCalendarDate } from "../model/month-day";
 import { loadStackConfig, stackFilePath } from "./stack-file";
-
-function pad(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd()).join("\n");
-}
+import { textTable } from "./text-table";
 
 const percent = (x: number) => `${Math.round(x * 1000) / 10} %`;
 const int = (x: number) => Math.round(x).toLocaleString("en-US");
@@ -57,7 +53,7 @@ export function dailyTable(cal: StackCalendar): string {
     const span = daysBetween(r.first, r.last) === 0 ? formatCalendarDate(r.first) : `${formatCalendarDate(r.first)} … ${formatCalendarDate(r.last)}`;
     return [span, ...r.cells, r.events.join("; ")];
   });
-  return pad([header, ...body]);
+  return textTable([header, ...body]);
 }
 
 function needsTable(needs: readonly SeasonNeed[]): string {
@@ -65,7 +61,7 @@ function needsTable(needs: readonly SeasonNeed[]): string {
   for (const n of needs) {
     rows.push([n.territory, n.workload, n.window, `×${n.loadMultiplier}`, String(Math.round(n.forecastRps * 10) / 10), String(n.replicasNeeded), n.floor === undefined ? "—" : String(n.floor), String(n.maxReplicas), n.status]);
   }
-  return pad(rows);
+  return textTable(rows);
 }
 
 function costTable(cost: CostView): string {
@@ -73,7 +69,7 @@ function costTable(cost: CostView): string {
   for (const c of [...cost.lanes, { territory: "total", workload: "", ...cost.total, peakReplicas: 0 }]) {
     rows.push([c.territory, c.workload, int(c.configured), `${int(c.staticPeak)}${c.peakReplicas ? ` (${c.peakReplicas})` : ""}`, int(c.forecastMinimum), `−${percent(c.savingsVsStatic)}`, `+${percent(c.aboveForecast)}`]);
   }
-  return pad(rows);
+  return textTable(rows);
 }
 
 function atReport(lanes: readonly CalendarLane[], at: NonNullable<ReturnType<typeof parseAt>>): { lane: CalendarLane; instant: Date; replicas?: number; active: readonly string[] }[] {
@@ -129,7 +125,7 @@ async function main() {
     if (o.format === "json") return emit(JSON.stringify(report.map((r) => ({ territory: r.lane.territory, workload: r.lane.workload, at: r.instant.toISOString(), local: formatLocal(r.instant, r.lane.timeZone), replicas: r.replicas, active: r.active })), null, 2) + "\n");
     const rows = [["territory", "workload", "local time", "floor", "min", "max", "active windows"]];
     for (const r of report) rows.push([r.lane.territory, r.lane.workload, formatLocal(r.instant, r.lane.timeZone), String(r.replicas ?? "?"), String(r.lane.minReplicas), String(r.lane.maxReplicas), r.active.join(", ") || "—"]);
-    return emit(`Replica floors at ${o.at} (stack ${o.stack}; reactive scaling may add replicas above the floor)\n${pad(rows)}\n`);
+    return emit(`Replica floors at ${o.at} (stack ${o.stack}; reactive scaling may add replicas above the floor)\n${textTable(rows)}\n`);
   }
   if (o.format === "svg") return emit(calendarSvg(cal.lanes, `freshplan ${o.stack}: replica floors ${period}`, needs));
   if (o.format === "json") {

@@ -15,6 +15,7 @@ import { buildScalingPlan } from "../model/scaling-plan";
 import { prometheusRuleFile } from "../model/alert-rules";
 import { RecordedResource, StackRun, isKubernetesObject, runStack } from "./mock-runtime";
 import { SECRET_PLACEHOLDER, readStackFile, stackFilePath, withSecretPlaceholders } from "./stack-file";
+import { textTable } from "./text-table";
 
 export const PLAN_FILES = ["manifests.yaml", "helm-releases.yaml", "plan.json", "prometheus-rules.yaml"];
 
@@ -59,11 +60,6 @@ function byKindThenName(a: Record<string, unknown>, b: Record<string, unknown>):
   return rank(a) - rank(b) || String(a.kind).localeCompare(String(b.kind)) || name(a).localeCompare(name(b));
 }
 
-function pad(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd()).join("\n");
-}
-
 async function main() {
   const cli = new Command("plan")
     .description("Render the stack offline: every Kubernetes object, plan.json and a summary")
@@ -103,7 +99,7 @@ async function main() {
     for (const more of floors.slice(1)) rows.push(["", "", "", "", "", "", more]);
   }
   console.log(`Stack ${opts.stack} (${path.basename(file)}), campaigns judged as of ${planDate.toISOString().slice(0, 10)}`);
-  console.log(pad(rows));
+  console.log(textTable(rows));
   const migrations = run.resources.find((r) => r.type.endsWith(":JournalMigrations"))?.inputs.migrations as { file: string }[] | undefined;
   const journal = buildJournalPlan(config);
   if (journal && migrations) {

@@ -71,6 +71,18 @@ describe("the event journal under the mock runtime", () => {
     expect(ofType(prod, "kubernetes:core/v1:Service").map((s) => (s.inputs.metadata as any).name)).not.to.include("freshplan-event-worker-de");
   });
 
+  it("runs postgres_exporter as the monitor login with the journal query file, and scrapes it", () => {
+    const exporter = named(prod, "kubernetes:apps/v1:Deployment", "freshplan-journal-exporter");
+    const container = podSpec(exporter).containers[0];
+    expect(container.env).to.deep.include({ name: "DATA_SOURCE_PASS", valueFrom: { secretKeyRef: { name: "freshplan-journal-monitor", key: "PGPASSWORD" } } });
+    expect(container.env).to.deep.include({ name: "DATA_SOURCE_USER", valueFrom: { secretKeyRef: { name: "freshplan-journal-monitor", key: "PGUSER" } } });
+    expect(container.args).to.include("--extend.query-path=/etc/postgres-exporter/queries.yaml");
+    expect(podSpec(exporter).volumes).to.deep.equal([{ name: "queries", configMap: { name: "freshplan-journal-exporter-queries" } }]);
+    expect(named(prod, "kubernetes:core/v1:ConfigMap", "freshplan-journal-exporter-queries").inputs.data).to.have.property("queries.yaml");
+    const scrape = named(prod, "kubernetes:monitoring.coreos.com/v1:PodMonitor", "freshplan-journal-exporter");
+    expect((scrape.inputs.spec as any).podMetricsEndpoints[0].port).to.equal("metrics");
+  });
+
   it("exports the journal logins with their passwords as a secret output", () => {
     expect(prod.secretOutputs).to.include("journalLogins");
     expect(prod.secretOutputs).not.to.include("territoryWorkloads");
