@@ -6,7 +6,7 @@
 import type { FreshplanConfig } from "./config-schema";
 import { JournalPlan, monitorLogin } from "./journal-plan";
 import { JOURNAL_QUERIES_CONFIGMAP, JOURNAL_QUERIES_FILE } from "./metrics-sources";
-import type { Manifest } from "./workload-manifests";
+import { type Manifest, RESTRICTED_CONTAINER } from "./workload-manifests";
 
 export const JOURNAL_EXPORTER = "freshplan-journal-exporter";
 const QUERIES_DIR = "/etc/postgres-exporter";
@@ -44,14 +44,7 @@ export function journalExporterDeploymentManifest(config: FreshplanConfig, plan:
               readinessProbe: { httpGet: { path: "/", port: "metrics" }, periodSeconds: 10 },
               livenessProbe: { httpGet: { path: "/", port: "metrics" }, periodSeconds: 30 },
               resources: { requests: { cpu: "20m", memory: "32Mi" }, limits: { memory: "64Mi" } },
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-                privileged: false,
-                capabilities: { drop: ["ALL"] },
-                seccompProfile: { type: "RuntimeDefault" },
-              },
+              securityContext: RESTRICTED_CONTAINER,
               volumeMounts: [{ name: "queries", mountPath: QUERIES_DIR, readOnly: true }],
             },
           ],

@@ -40,6 +40,16 @@ export const TERRITORY_LABEL = "freshplan.io/territory";
 export const WORKLOAD_LABEL = "freshplan.io/workload";
 const UID = 10001;
 
+/** A container under the "restricted" Pod Security Standard, with a read-only root filesystem. */
+export const RESTRICTED_CONTAINER = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  privileged: false,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+} as const;
+
 export function selectorLabels(w: PodWorkload): Record<string, string> {
   return { "app.kubernetes.io/name": "freshplan-api", [TERRITORY_LABEL]: w.territory, [WORKLOAD_LABEL]: w.workload };
 }
@@ -114,14 +124,7 @@ export function deploymentManifest(w: PodWorkload): Manifest {
               startupProbe: { ...probe(s.readinessPath), periodSeconds: 2, failureThreshold: 60 },
               readinessProbe: probe(s.readinessPath),
               livenessProbe: probe(s.livenessPath),
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-                privileged: false,
-                capabilities: { drop: ["ALL"] },
-                seccompProfile: { type: "RuntimeDefault" },
-              },
+              securityContext: RESTRICTED_CONTAINER,
               // The root filesystem is read-only; the JVM still needs a writable /tmp.
               volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
             },
