@@ -1,43 +1,46 @@
 /**
  * freshplan-scaling: territory- and season-aware autoscaling for the FreshFoodz CRM.
  *
- * Stack config → validated model → scaling plan → resources. Nothing is registered before the
- * whole config has been validated.
+ * Stack config → validated stack plan → resources. Nothing is registered before the whole config
+ * has been validated and every alert expression parses.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AlertRules, checkedAlertRuleGroups } from "./components/alert-rules";
+import { AlertRules } from "./components/alert-rules";
 import { EventJournal } from "./components/event-journal";
 import { KedaInstall } from "./components/keda-install";
-import { planDate, readFreshplanConfig } from "./components/stack-config";
+import { manifestArgs } from "./components/manifest-args";
 import { TerritoryWorkload } from "./components/territory-workload";
-import { capacityWarnings } from "./model/capacity-forecast";
-import { buildJournalPlan } from "./model/journal-plan";
-import { buildScalingPlan } from "./model/scaling-plan";
-import { namespaceManifest } from "./model/workload-manifests";
+import { namespaceManifest } from "./model/kubernetes/pod-security";
+import { readStackPlan } from "./program/stack-config";
 
-const config = readFreshplanConfig();
-const plan = buildScalingPlan(config, planDate());
-const journalPlan = buildJournalPlan(config);
-const alertGroups = checkedAlertRuleGroups(config, plan);
+const plan = readStackPlan();
+const { config, scaling, journal: journalPlan } = plan;
 // Read before any resource exists: a missing secret stops the run with Pulumi's own hint.
 const journalAdminPassword = journalPlan && new pulumi.Config().requireSecret("journalAdminPassword");
-for (const notice of plan.notices) pulumi.log.warn(notice);
-for (const warning of capacityWarnings(config, planDate())) pulumi.log.warn(warning);
+for (const warning of plan.warnings) pulumi.log.warn(warning);
 
-const namespace = new k8s.core.v1.Namespace("freshplan", { metadata: namespaceManifest(plan.namespace).metadata });
-const keda = new KedaInstall("keda", { keda: plan.keda });
-const journal = journalPlan && new EventJournal("journal", { plan: journalPlan, config, adminPassword: journalAdminPassword!, namespace, keda: keda.release });
-const workloads = plan.workloads.map((scaling) => ({
-  scaling,
-  resources: new TerritoryWorkload(scaling.name, {
-    scaling,
+const namespace = new k8s.core.v1.Namespace("freshplan", manifestArgs(namespaceManifest(scaling.namespace)));
+const keda = new KedaInstall("keda", { keda: scaling.keda });
+const journal =
+  journalPlan &&
+  new EventJournal("journal", {
+    plan: journalPlan,
+    config,
+    adminPassword: journalAdminPassword!,
     namespace,
     keda: keda.release,
-    prerequisites: journal && scaling.credentialsSecret ? [journal.credentialSecrets[scaling.credentialsSecret]] : [],
+  });
+const workloads = scaling.workloads.map((w) => ({
+  scaling: w,
+  resources: new TerritoryWorkload(w.name, {
+    scaling: w,
+    namespace,
+    keda: keda.release,
+    prerequisites: journal && w.credentialsSecret ? [journal.credentialSecrets[w.credentialsSecret]] : [],
   }),
 }));
-const alerts = new AlertRules("freshplan-alerts", { config, groups: alertGroups, namespace });
+const alerts = new AlertRules("freshplan-alerts", { config, groups: plan.alertGroups, namespace });
 
 export const workloadNamespace = namespace.metadata.name;
 export const kedaNamespace = keda.release.namespace;
@@ -49,7 +52,10 @@ export const territoryWorkloads = Object.fromEntries(
     Object.fromEntries(
       workloads
         .filter((w) => w.scaling.territory === territory)
-        .map((w) => [w.scaling.workload, { deployment: w.resources.deployment.metadata.name, scaledObject: w.resources.scaledObject.metadata.name }]),
+        .map((w) => [
+          w.scaling.workload,
+          { deployment: w.resources.deployment.metadata.name, scaledObject: w.resources.scaledObject.metadata.name },
+        ]),
     ),
   ]),
 );

@@ -1,31 +1,20 @@
 /**
  * The stack's alerting: the PrometheusRule generated from the scaling plan and the PodMonitor that
  * gives the API metrics their territory/workload labels (the journal's exporter comes with the
- * journal, components/event-journal.ts). Rule decisions live in model/alert-rules*.ts.
+ * journal, components/event-journal.ts). Rule decisions live in model/alerts/.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { RuleGroup } from "../model/alert-rule-types";
-import { alertRuleGroups, prometheusRuleManifest, ruleSyntaxProblems } from "../model/alert-rules";
-import type { FreshplanConfig } from "../model/config-schema";
-import { apiPodMonitorManifest } from "../model/metrics-sources";
-import type { ScalingPlan } from "../model/scaling-plan";
-
-/**
- * The stack's rule groups, or a RunError naming every rule whose expression does not parse.
- * Called before any resource is registered, so a broken rule cannot leave a half-applied update.
- */
-export function checkedAlertRuleGroups(config: FreshplanConfig, plan: Pick<ScalingPlan, "workloads">): RuleGroup[] {
-  const groups = alertRuleGroups(config, plan);
-  const problems = ruleSyntaxProblems(groups);
-  if (problems.length > 0) throw new pulumi.RunError(`alert rules do not parse as PromQL:\n  - ${problems.join("\n  - ")}`);
-  return groups;
-}
+import { apiPodMonitorManifest } from "../model/alerts/api-pod-monitor";
+import type { RuleGroup } from "../model/alerts/rule-types";
+import { prometheusRuleManifest } from "../model/alerts/rules";
+import type { FreshplanConfig } from "../model/config/schema";
+import { manifestArgs } from "./manifest-args";
 
 export interface AlertRulesArgs {
   /** Validated stack config: thresholds (`alerts.*`), Prometheus labels and the namespace. */
   readonly config: FreshplanConfig;
-  /** The rule groups, from checkedAlertRuleGroups. */
+  /** The rule groups of the stack plan (their expressions parse). */
   readonly groups: readonly RuleGroup[];
   /** The workload namespace; the objects are created in it. */
   readonly namespace: k8s.core.v1.Namespace;
@@ -38,9 +27,9 @@ export class AlertRules extends pulumi.ComponentResource {
     super("freshplan:monitoring:AlertRules", name, {}, opts);
     const child = { parent: this, dependsOn: [args.namespace] };
     const rule = prometheusRuleManifest(args.config, args.groups);
-    this.prometheusRule = new k8s.apiextensions.CustomResource(rule.metadata.name, rule as unknown as k8s.apiextensions.CustomResourceArgs, child);
+    this.prometheusRule = new k8s.apiextensions.CustomResource(rule.metadata.name, manifestArgs<k8s.apiextensions.CustomResourceArgs>(rule), child);
     const podMonitor = apiPodMonitorManifest(args.config);
-    new k8s.apiextensions.CustomResource(podMonitor.metadata.name, podMonitor as unknown as k8s.apiextensions.CustomResourceArgs, child);
+    new k8s.apiextensions.CustomResource(podMonitor.metadata.name, manifestArgs<k8s.apiextensions.CustomResourceArgs>(podMonitor), child);
     this.registerOutputs({ prometheusRule: this.prometheusRule.metadata.name });
   }
 }

@@ -2,18 +2,24 @@
  * The event journal: migrations and territory sync (dynamic resource), one LOGIN role per journal
  * job with a generated password, CONNECT for the journal groups, a Kubernetes Secret per login for
  * the Deployments that use it, KEDA's TriggerAuthentication for the backlog scaler, and one event
- * worker per territory. Who gets which role is decided in model/journal-plan.ts.
+ * worker per territory. Who gets which role is decided in model/journal/.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { readMigrations } from "../db/migrations";
-import type { FreshplanConfig } from "../model/config-schema";
-import { journalExporterDeploymentManifest, journalExporterPodMonitorManifest } from "../model/journal-exporter";
-import { JOURNAL_GROUPS, JournalPlan, connectionEnvironment, monitorLogin, triggerAuthenticationManifest } from "../model/journal-plan";
-import { journalExporterQueriesManifest } from "../model/metrics-sources";
+import type { FreshplanConfig } from "../model/config/schema";
+import { PART_OF_LABELS } from "../model/conventions";
+import {
+  journalExporterDeploymentManifest,
+  journalExporterPodMonitorManifest,
+  journalExporterQueriesManifest,
+} from "../model/journal/exporter";
+import { JOURNAL_GROUPS, monitorLogin } from "../model/journal/logins";
+import { JournalPlan, connectionEnvironment, triggerAuthenticationManifest } from "../model/journal/plan";
 import { JournalMigrations } from "./journal-migrations";
+import { manifestArgs } from "./manifest-args";
 import { TerritoryWorkload } from "./territory-workload";
 
 export interface EventJournalArgs {
@@ -78,7 +84,7 @@ export class EventJournal extends pulumi.ComponentResource {
       this.credentialSecrets[login.secretName] = new k8s.core.v1.Secret(
         login.secretName,
         {
-          metadata: { name: login.secretName, namespace: plan.namespace, labels: { "app.kubernetes.io/part-of": "freshplan" } },
+          metadata: { name: login.secretName, namespace: plan.namespace, labels: { "app.kubernetes.io/part-of": PART_OF_LABELS["app.kubernetes.io/part-of"] } },
           type: "Opaque",
           stringData: { ...connectionEnvironment(plan, login), PGPASSWORD: password.result },
         },
@@ -87,21 +93,21 @@ export class EventJournal extends pulumi.ComponentResource {
     }
 
     const auth = triggerAuthenticationManifest(plan);
-    this.triggerAuthentication = new k8s.apiextensions.CustomResource(auth.metadata.name, auth, {
+    this.triggerAuthentication = new k8s.apiextensions.CustomResource(auth.metadata.name, manifestArgs<k8s.apiextensions.CustomResourceArgs>(auth), {
       parent: this,
       dependsOn: [args.namespace, args.keda, ...Object.values(this.credentialSecrets)],
     });
 
     // The journal's metrics: postgres_exporter as the monitor login, with the journal query file.
     const queries = journalExporterQueriesManifest(args.config);
-    const queriesMap = new k8s.core.v1.ConfigMap(queries.metadata.name, queries as unknown as k8s.core.v1.ConfigMapArgs, { parent: this, dependsOn: [args.namespace] });
+    const queriesMap = new k8s.core.v1.ConfigMap(queries.metadata.name, manifestArgs<k8s.core.v1.ConfigMapArgs>(queries), { parent: this, dependsOn: [args.namespace] });
     const exporter = journalExporterDeploymentManifest(args.config, plan);
-    new k8s.apps.v1.Deployment(exporter.metadata.name, exporter as unknown as k8s.apps.v1.DeploymentArgs, {
+    new k8s.apps.v1.Deployment(exporter.metadata.name, manifestArgs<k8s.apps.v1.DeploymentArgs>(exporter), {
       parent: this,
       dependsOn: [args.namespace, queriesMap, this.credentialSecrets[monitorLogin().secretName]],
     });
     const scrape = journalExporterPodMonitorManifest(args.config, plan);
-    new k8s.apiextensions.CustomResource(scrape.metadata.name, scrape as unknown as k8s.apiextensions.CustomResourceArgs, { parent: this, dependsOn: [args.namespace] });
+    new k8s.apiextensions.CustomResource(scrape.metadata.name, manifestArgs<k8s.apiextensions.CustomResourceArgs>(scrape), { parent: this, dependsOn: [args.namespace] });
 
     this.workers = plan.workers.map(
       (worker) =>

@@ -4,7 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ScalingPlan } from "../model/scaling-plan";
+import type { ScalingPlan } from "../model/scaling/plan";
 
 export interface KedaInstallArgs {
   /** Chart version, repository and namespace from stack config (`keda.*`). */

@@ -5,14 +5,14 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { ScaledWorkload } from "../model/keda/types";
 import {
-  Manifest,
-  ScaledWorkload,
   deploymentManifest,
   podDisruptionBudgetManifest,
   scaledObjectManifest,
   serviceManifest,
-} from "../model/workload-manifests";
+} from "../model/scaling/workload-manifests";
+import { manifestArgs } from "./manifest-args";
 
 export interface TerritoryWorkloadArgs {
   readonly scaling: ScaledWorkload;
@@ -28,9 +28,6 @@ export interface TerritoryWorkloadArgs {
   readonly scalerPrerequisites?: pulumi.Resource[];
 }
 
-/** The model's manifests are plain data checked against the Kubernetes schemas in the tests. */
-const asArgs = <T>(manifest: Manifest) => manifest as unknown as T;
-
 export class TerritoryWorkload extends pulumi.ComponentResource {
   readonly deployment: k8s.apps.v1.Deployment;
   readonly scaledObject: k8s.apiextensions.CustomResource;
@@ -40,10 +37,10 @@ export class TerritoryWorkload extends pulumi.ComponentResource {
     const w = args.scaling;
     const child = { parent: this, dependsOn: [args.namespace, ...(args.prerequisites ?? [])] };
 
-    this.deployment = new k8s.apps.v1.Deployment(name, asArgs(deploymentManifest(w)), child);
-    if (args.service ?? true) new k8s.core.v1.Service(name, asArgs(serviceManifest(w)), child);
-    new k8s.policy.v1.PodDisruptionBudget(name, asArgs(podDisruptionBudgetManifest(w)), child);
-    this.scaledObject = new k8s.apiextensions.CustomResource(name, asArgs(scaledObjectManifest(w)), {
+    this.deployment = new k8s.apps.v1.Deployment(name, manifestArgs(deploymentManifest(w)), child);
+    if (args.service ?? true) new k8s.core.v1.Service(name, manifestArgs(serviceManifest(w)), child);
+    new k8s.policy.v1.PodDisruptionBudget(name, manifestArgs(podDisruptionBudgetManifest(w)), child);
+    this.scaledObject = new k8s.apiextensions.CustomResource(name, manifestArgs(scaledObjectManifest(w)), {
       parent: this,
       dependsOn: [args.namespace, args.keda, this.deployment, ...(args.scalerPrerequisites ?? [])],
     });

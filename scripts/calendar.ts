@@ -5,17 +5,25 @@
  */
 import * as fs from "node:fs";
 import { Command } from "commander";
-import { ConfigError } from "../model/config-issues";
-import { CalendarLane, StackCalendar, buildCalendar, changePoints } from "../model/calendar";
-import { CalendarFinding, calendarFindings } from "../model/calendar-findings";
-import { calendarSvg } from "../model/calendar-svg";
-import { floorAtInstant, floorRange } from "../model/calendar-timeline";
-import { formatLocal, instantAt, localDays, parseAt } from "../model/calendar-zoned-time";
-import { CostView, costView } from "../model/capacity-cost";
-import { SeasonNeed, seasonNeeds } from "../model/capacity-forecast";
-import { CalendarDate, addDays, calendarDateIn, daysBetween, formatCalendarDate, parseCalendarDate } from "../model/month-day";
+import { CalendarFinding, calendarFindings } from "../model/calendar/findings";
+import { CalendarLane, StackCalendar, buildCalendar, changePoints } from "../model/calendar/lanes";
+import { floorAtInstant, floorRange } from "../model/calendar/timeline";
+import { CostView, costView } from "../model/capacity/cost";
+import { SeasonNeed, seasonNeeds } from "../model/capacity/forecast";
+import { buildStackPlan } from "../model/stack-plan";
+import {
+  CalendarDate,
+  addDays,
+  calendarDateIn,
+  daysBetween,
+  formatCalendarDate,
+  parseCalendarDate,
+} from "../model/time/calendar-date";
+import { formatLocal, instantAt, localDays, parseAt } from "../model/time/zoned-time";
+import { runCli } from "./cli";
+import { calendarSvg } from "./render/calendar-svg";
+import { textTable } from "./render/text-table";
 import { loadStackConfig, stackFilePath } from "./stack-file";
-import { textTable } from "./text-table";
 
 const percent = (x: number) => `${Math.round(x * 1000) / 10} %`;
 const int = (x: number) => Math.round(x).toLocaleString("en-US");
@@ -113,10 +121,11 @@ async function main() {
   const days = o.to ? daysBetween(from, parseDate(o.to, "--to")) + 1 : atDay ? 2 : 365;
   if (days < 1) throw new Error(`--to ${o.to}: must not lie before --from ${formatCalendarDate(from)}`);
 
-  const cal = buildCalendar(config, { from, days }, now, o.territory);
-  const findings: CalendarFinding[] = calendarFindings(cal.lanes, cal.plan.notices);
-  const needs = seasonNeeds(config, now).filter((n) => !o.territory || n.territory === o.territory);
-  const cost = costView(config, cal.lanes, now);
+  const plan = buildStackPlan(config, now);
+  const cal = buildCalendar(plan.scaling, { from, days }, o.territory);
+  const findings: CalendarFinding[] = calendarFindings(cal.lanes, plan.scaling.notices);
+  const needs = seasonNeeds(config, plan.now).filter((n) => !o.territory || n.territory === o.territory);
+  const cost = costView(config, cal.lanes, plan.now);
   const period = `${formatCalendarDate(from)} … ${formatCalendarDate(addDays(from, days - 1))}`;
   const emit = (text: string) => (o.out ? fs.writeFileSync(o.out, text) : process.stdout.write(text));
 
@@ -165,12 +174,4 @@ async function main() {
   emit(lines.join("\n"));
 }
 
-if (require.main === module) {
-  main().then(
-    () => process.exit(0),
-    (e: unknown) => {
-      console.error(e instanceof ConfigError ? e.message : e instanceof Error ? `calendar failed: ${e.message}` : e);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCli("calendar", main);

@@ -1,9 +1,11 @@
-import { Command } from "commander";
-import { applyMigrations, pendingMigrations } from "../db/migrations";
-import { describeTarget } from "../db/connection";
-import { syncTerritories } from "../db/territories";
+/** `npm run db:migrate`: applies the journal migrations and syncs the stack's territories, after validating its config. */
 import * as path from "node:path";
-import { buildJournalPlan } from "../model/journal-plan";
+import { Command } from "commander";
+import { describeTarget } from "../db/connection";
+import { applyMigrations, pendingMigrations } from "../db/migrations";
+import { syncTerritories } from "../db/territories";
+import { buildJournalPlan } from "../model/journal/plan";
+import { runCli } from "./cli";
 import { loadStackConfig } from "./stack-file";
 
 interface CliOptions {
@@ -33,7 +35,7 @@ async function main(argv: string[]): Promise<void> {
   // Validate the config before touching the database, so a config error changes nothing.
   const config = loadStackConfig(opts.stack, path.join(opts.projectDir, `Pulumi.${opts.stack}.yaml`));
   const codes = Object.keys(config.territories);
-  // The same territory → consumer-role mapping the stack keeps (model/journal-plan.ts).
+  // The same territory → consumer-role mapping the stack keeps (model/journal/plan.ts).
   const consumerRoles = buildJournalPlan(config)?.consumerRoles;
   const where = describeTarget(databaseUrl);
 
@@ -60,7 +62,4 @@ async function main(argv: string[]): Promise<void> {
   console.log(`territories of stack ${opts.stack} (${codes.join(", ")}): ${changes.length > 0 ? changes.join("; ") : "unchanged"}`);
 }
 
-main(process.argv).catch((err: unknown) => {
-  console.error(`db:migrate failed: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+runCli("db:migrate", () => main(process.argv));

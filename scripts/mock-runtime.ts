@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT } from "../model/config-validation";
+import { PROJECT } from "../model/conventions";
 import { SECRET_PLACEHOLDER, StackFile } from "./stack-file";
 
 export interface RecordedResource {

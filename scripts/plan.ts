@@ -7,23 +7,17 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
 import { stringify } from "yaml";
-import { ConfigError } from "../model/config-issues";
-import { rawConfigFromEntries, validateConfig } from "../model/config-validation";
-import { capacityWarnings } from "../model/capacity-forecast";
-import { buildJournalPlan } from "../model/journal-plan";
-import { buildScalingPlan } from "../model/scaling-plan";
-import { prometheusRuleFile } from "../model/alert-rules";
+import { prometheusRuleFile } from "../model/alerts/rules";
+import { rawConfigFromEntries, validateConfig } from "../model/config/validate";
+import { TERRITORY_LABEL, WORKLOAD_LABEL } from "../model/conventions";
+import type { ScaledObjectSpec } from "../model/keda/types";
+import { buildStackPlan } from "../model/stack-plan";
+import { runCli } from "./cli";
 import { RecordedResource, StackRun, isKubernetesObject, runStack } from "./mock-runtime";
+import { textTable } from "./render/text-table";
 import { SECRET_PLACEHOLDER, readStackFile, stackFilePath, withSecretPlaceholders } from "./stack-file";
-import { textTable } from "./text-table";
 
 export const PLAN_FILES = ["manifests.yaml", "helm-releases.yaml", "plan.json", "prometheus-rules.yaml"];
-
-interface ScaledObjectSpec {
-  minReplicaCount: number;
-  maxReplicaCount: number;
-  triggers: { type: string; name: string; metadata: Record<string, string> }[];
-}
 
 export function planSummary(stack: string, run: StackRun, planDate: Date) {
   const scaledObjects = run.resources
@@ -33,8 +27,8 @@ export function planSummary(stack: string, run: StackRun, planDate: Date) {
       const spec = r.inputs.spec as ScaledObjectSpec;
       return {
         name: meta.name,
-        territory: meta.labels["freshplan.io/territory"],
-        workload: meta.labels["freshplan.io/workload"],
+        territory: meta.labels[TERRITORY_LABEL],
+        workload: meta.labels[WORKLOAD_LABEL],
         min: spec.minReplicaCount,
         max: spec.maxReplicaCount,
         triggers: spec.triggers,
@@ -78,7 +72,8 @@ async function main() {
   // Validate first: a bad config writes nothing and names every problem.
   const { file: stackFile, missing: unsetSecrets } = withSecretPlaceholders(readStackFile(opts.stack, file));
   const config = validateConfig(rawConfigFromEntries(stackFile.entries), path.basename(file));
-  const plan = buildScalingPlan(config, planDate);
+  const stackPlan = buildStackPlan(config, planDate);
+  const plan = stackPlan.scaling;
   const run = await runStack(stackFile);
 
   fs.mkdirSync(out, { recursive: true });
@@ -101,25 +96,17 @@ async function main() {
   console.log(`Stack ${opts.stack} (${path.basename(file)}), campaigns judged as of ${planDate.toISOString().slice(0, 10)}`);
   console.log(textTable(rows));
   const migrations = run.resources.find((r) => r.type.endsWith(":JournalMigrations"))?.inputs.migrations as { file: string }[] | undefined;
-  const journal = buildJournalPlan(config);
+  const journal = stackPlan.journal;
   if (journal && migrations) {
     const worker = journal.workers[0];
     console.log(`journal: migrations ${migrations.map((m) => m.file).join(", ")} (pulumi up applies those the database lacks)`);
     console.log(`journal: event workers ${journal.workers.map((w) => w.territory).join(", ")}: ${worker.minReplicas}→${worker.maxReplicas} replicas, ${worker.settings.scaling.cooldownPeriodSeconds} s cooldown, scaled on ${worker.triggers[0].metadata.targetQueryValue} pending events per replica`);
   }
-  for (const notice of [...plan.notices, ...capacityWarnings(config, planDate)]) console.log(`warning: ${notice}`);
+  for (const warning of stackPlan.warnings) console.log(`warning: ${warning}`);
   for (const key of unsetSecrets) {
     console.log(`warning: ${key} is not set in ${path.basename(file)}; the plan shows it as ${SECRET_PLACEHOLDER}. Before 'pulumi up': pulumi config set --stack ${opts.stack} --secret ${key}`);
   }
   console.log(`\n${objects.length} Kubernetes objects, ${releases.length} Helm release(s), ${run.resources.length} resources in all → ${out}/`);
 }
 
-if (require.main === module) {
-  main().then(
-    () => process.exit(0),
-    (e: unknown) => {
-      console.error(e instanceof ConfigError ? e.message : e instanceof Error ? `plan failed: ${e.message}` : e);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCli("plan", main);

@@ -7,9 +7,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { FreshplanConfig } from "../model/config-schema";
-import { PROJECT, rawConfigFromEntries, validateConfig } from "../model/config-validation";
-import { requiredStackSecrets } from "../model/journal-plan";
+import type { FreshplanConfig } from "../model/config/schema";
+import { rawConfigFromEntries, validateConfig } from "../model/config/validate";
+import { PROJECT } from "../model/conventions";
+import { requiredStackSecrets } from "../model/journal/logins";
 
 export const SECRET_PLACEHOLDER = "[secret]";
 

@@ -2,7 +2,8 @@ import crypto from "crypto";
 import { expect } from "chai";
 import type { Client } from "pg";
 import { parse } from "yaml";
-import { JOURNAL_METRIC_PREFIX, JOURNAL_TOTAL_ROW, journalExporterQueries } from "../../model/metrics-sources";
+import { JOURNAL_METRIC_PREFIX, JOURNAL_TOTAL_ROW } from "../../model/conventions";
+import { journalExporterQueries } from "../../model/journal/exporter";
 import { connectClient, journalDatabase, sharedPostgres } from "../support/postgres";
 
 interface ExporterQuery {

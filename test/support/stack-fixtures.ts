@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { rawConfigFromEntries } from "../../model/config-validation";
+import { rawConfigFromEntries } from "../../model/config/validate";
 import { readStackFile, StackFile, withSecretPlaceholders } from "../../scripts/stack-file";
 
 export const ROOT = path.join(__dirname, "..", "..");

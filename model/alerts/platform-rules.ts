@@ -1,0 +1,121 @@
+/**
+ * Groups that do not read the API recordings: KEDA's health, the event journal (via the
+ * postgres_exporter queries in journal/exporter.ts) and the business KPIs the API exports.
+ */
+import type { AlertSettings } from "../config/alert-settings";
+import type { FreshplanConfig } from "../config/schema";
+import { JOURNAL_METRIC_PREFIX, JOURNAL_TOTAL_ROW } from "../conventions";
+import { promNumber, promString } from "../prometheus/promql";
+import { AlertingRule, RuleGroup, runbookUrl } from "./rule-types";
+
+type Annotated = Omit<AlertingRule, "annotations"> & { summary: string; description: string };
+
+const withRunbook = (a: AlertSettings) => (r: Annotated): AlertingRule => {
+  const { summary, description, ...rule } = r;
+  return { ...rule, annotations: { summary, description, runbook_url: runbookUrl(a, r.alert) } };
+};
+
+function kedaGroup(config: FreshplanConfig): RuleGroup {
+  const ns = promString(config.namespace);
+  const rules: Annotated[] = [
+      {
+        alert: "FreshplanKedaScalerErrors",
+        expr: `sum by (namespace, scaledObject, scaler) (increase(keda_scaler_detail_errors_total{namespace=${ns}}[5m])) > 0`,
+        for: "10m",
+        labels: { severity: "warning" },
+        summary: "A KEDA trigger keeps failing",
+        description:
+          "Trigger {{ $labels.scaler }} of ScaledObject {{ $labels.namespace }}/{{ $labels.scaledObject }} failed {{ $value | printf \"%.0f\" }} times in 5 minutes; " +
+          "KEDA scales on the remaining triggers and falls back to fallback replicas when all fail.",
+      },
+      {
+        alert: "FreshplanKedaScaledObjectErrors",
+        expr: `sum by (namespace, scaledObject) (increase(keda_scaled_object_errors_total{namespace=${ns}}[5m])) > 0`,
+        for: "10m",
+        labels: { severity: "warning" },
+        summary: "A KEDA ScaledObject keeps reporting errors",
+        description: "ScaledObject {{ $labels.namespace }}/{{ $labels.scaledObject }} reported {{ $value | printf \"%.0f\" }} errors in 5 minutes; its replica count may be stale.",
+      },
+  ];
+  return { name: "freshplan-keda", rules: rules.map(withRunbook(config.alerts)) };
+}
+
+function journalGroup(a: AlertSettings): RuleGroup {
+  const metric = (column: string) => `${JOURNAL_METRIC_PREFIX}_${column}`;
+  const total = `territory=${promString(JOURNAL_TOTAL_ROW)}`;
+  const perTerritory = `territory!=${promString(JOURNAL_TOTAL_ROW)}`;
+  // The queue is cluster-wide: every row carries the same figure, so the total row is read.
+  const queue = `max(${metric("notify_queue_usage")}{${total}})`;
+  const rules: Annotated[] = [
+    {
+      alert: "FreshplanNotifyQueueHigh",
+      expr: `${queue} > ${promNumber(a.notifyQueueWarning)} and ${queue} <= ${promNumber(a.notifyQueueCritical)}`,
+      for: "5m",
+      labels: { severity: "warning" },
+      summary: "Postgres NOTIFY queue filling up",
+      description: `The NOTIFY queue is {{ $value | humanizePercentage }} full (warning above ${promNumber(a.notifyQueueWarning * 100)} %): a listener is not draining it.`,
+    },
+    {
+      alert: "FreshplanNotifyQueueCritical",
+      expr: `${queue} > ${promNumber(a.notifyQueueCritical)}`,
+      for: "1m",
+      labels: { severity: "critical" },
+      summary: "Postgres NOTIFY queue nearly full",
+      description: `The NOTIFY queue is {{ $value | humanizePercentage }} full (emergency above ${promNumber(a.notifyQueueCritical * 100)} %); when it is full, every transaction that notifies fails at commit.`,
+    },
+    {
+      alert: "FreshplanJournalLag",
+      expr: `max by (territory) (${metric("oldest_pending_age_seconds")}{${perTerritory}}) > ${promNumber(a.journalLagSeconds)}`,
+      for: "2m",
+      labels: { severity: "critical" },
+      summary: "Event journal is not being drained",
+      description: `The oldest pending journal event of territory {{ $labels.territory }} is {{ $value | humanizeDuration }} old (limit ${a.journalLagSeconds} s).`,
+    },
+    {
+      alert: "FreshplanJournalDeadLetters",
+      expr: `max by (territory) (delta(${metric("failed")}{${perTerritory}}[15m])) > 0`,
+      for: "5m",
+      labels: { severity: "warning" },
+      summary: "Journal events are failing for good",
+      description: "{{ $value | printf \"%.0f\" }} more events of territory {{ $labels.territory }} went to state failed in the last 15 minutes.",
+    },
+  ];
+  return { name: "freshplan-journal", rules: rules.map(withRunbook(a)) };
+}
+
+function businessGroup(a: AlertSettings): RuleGroup {
+  const slaWindow = `${a.leadReminderSlaMinutes}m`;
+  const rules: Annotated[] = [
+    {
+      alert: "FreshplanCreditCheckBacklog",
+      expr: `max by (territory) (freshplan_credit_check_pending) > ${promNumber(a.creditCheckBacklog)}`,
+      for: a.creditCheckBacklogFor,
+      labels: { severity: "warning" },
+      summary: "Credit checks are piling up",
+      description: `{{ $value | printf "%.0f" }} credit checks are waiting in territory {{ $labels.territory }} (limit ${a.creditCheckBacklog} for ${a.creditCheckBacklogFor}); orders wait with them.`,
+    },
+    {
+      alert: "FreshplanCampaignOutboxBacklog",
+      expr: `max by (territory) (freshplan_campaign_outbox_pending) > ${promNumber(a.campaignOutboxBacklog)}`,
+      for: a.campaignOutboxBacklogFor,
+      labels: { severity: "warning" },
+      summary: "Campaign mails are piling up in the outbox",
+      description: `{{ $value | printf "%.0f" }} campaign messages are waiting in territory {{ $labels.territory }} (limit ${a.campaignOutboxBacklog} for ${a.campaignOutboxBacklogFor}).`,
+    },
+    {
+      // Both counters count rows of the reminder table, so every pod reports the same value: max()
+      // de-duplicates, and reminders due an SLA ago must all be sent by now.
+      alert: "FreshplanLeadReminderSlaBreach",
+      expr: `max by (territory) (lead_reminder_due_total offset ${slaWindow}) - max by (territory) (lead_reminder_sent_total) > 0`,
+      for: "5m",
+      labels: { severity: "warning" },
+      summary: "Lead-protection reminders are overdue",
+      description: `{{ $value | printf "%.0f" }} lead reminders of territory {{ $labels.territory }} were due more than ${a.leadReminderSlaMinutes} minutes ago and are not sent.`,
+    },
+  ];
+  return { name: "freshplan-business", rules: rules.map(withRunbook(a)) };
+}
+
+export function platformRuleGroups(config: FreshplanConfig): RuleGroup[] {
+  return [kedaGroup(config), journalGroup(config.alerts), businessGroup(config.alerts)];
+}

@@ -1,0 +1,104 @@
+/**
+ * The scaling plan: for every territory × workload, what runs and how KEDA scales it. Every
+ * decision (names, floors, triggers, HPA behaviour) is made here, so components only turn this
+ * into resources and the calendar can evaluate the very triggers the stack renders.
+ */
+import { FreshplanConfig, TerritoryConfig, WORKLOADS, WorkloadName } from "../config/schema";
+import { TRIGGER_NAMES, apiWorkloadName } from "../conventions";
+import { kedaCronTrigger, kedaPrometheusTrigger } from "../keda/triggers";
+import type { KedaTrigger, ScaledWorkload } from "../keda/types";
+import { apiCredentialsSecret } from "../journal/logins";
+import { latencyGuardQuery, rpsQuery } from "../prometheus/promql";
+import { CronWindow, businessHoursWindow, campaignWindow, seasonWindow } from "./cron-windows";
+
+/** A replica floor held by a cron trigger during a window. */
+export interface FloorWindow extends CronWindow {
+  readonly floor: number;
+}
+
+export interface WorkloadScaling extends ScaledWorkload {
+  readonly workload: WorkloadName;
+  readonly timeZone: string;
+  /** `freshplan-api-<workload>-<territory>`, also the Service, PDB and ScaledObject name. */
+  readonly name: string;
+  readonly targetRpsPerReplica: number;
+  readonly p95BudgetMs: number;
+  readonly baselinePeakRps: number;
+  readonly floors: readonly FloorWindow[];
+}
+
+export interface ScalingPlan {
+  readonly namespace: string;
+  readonly keda: FreshplanConfig["keda"];
+  readonly workloads: readonly WorkloadScaling[];
+  /** Things ops should act on that do not block a deploy (shown as warnings at preview). */
+  readonly notices: readonly string[];
+}
+
+function floorWindows(
+  config: FreshplanConfig,
+  code: string,
+  territory: TerritoryConfig,
+  workload: WorkloadName,
+  now: Date,
+  notices: Set<string>,
+) {
+  const windows: FloorWindow[] = [];
+  for (const season of config.seasons) {
+    const floor = season.floors[code]?.[workload];
+    if (floor !== undefined) windows.push({ ...seasonWindow(season, territory.timeZone), floor });
+  }
+  config.campaigns.forEach((campaign, index) => {
+    const floor = campaign.floors[code]?.[workload];
+    if (floor === undefined) return;
+    const decision = campaignWindow(campaign, index, territory.timeZone, now);
+    if (decision.window) windows.push({ ...decision.window, floor });
+    if (decision.notice) notices.add(decision.notice);
+  });
+  const hours = territory[workload].businessHours;
+  if (hours) windows.push({ ...businessHoursWindow(hours, territory.timeZone), floor: hours.floor });
+  return windows;
+}
+
+export function buildScalingPlan(config: FreshplanConfig, now: Date): ScalingPlan {
+  const notices = new Set<string>();
+  const workloads: WorkloadScaling[] = [];
+  for (const [code, territory] of Object.entries(config.territories)) {
+    for (const workload of WORKLOADS) {
+      const capacity = territory[workload];
+      const floors = floorWindows(config, code, territory, workload, now, notices);
+      const prometheus = (name: string, query: string): KedaTrigger =>
+        kedaPrometheusTrigger(name, {
+          serverAddress: config.prometheus.serverAddress,
+          query,
+          threshold: capacity.targetRpsPerReplica,
+          metricType: "AverageValue",
+          ignoreNullValues: true,
+        });
+      workloads.push({
+        territory: code,
+        workload,
+        timeZone: territory.timeZone,
+        namespace: config.namespace,
+        name: apiWorkloadName(code, workload),
+        minReplicas: capacity.minReplicas,
+        maxReplicas: capacity.maxReplicas,
+        targetRpsPerReplica: capacity.targetRpsPerReplica,
+        p95BudgetMs: capacity.p95BudgetMs,
+        baselinePeakRps: capacity.baselinePeakRps,
+        floors,
+        triggers: [
+          ...floors.map((f) => kedaCronTrigger(f.name, f, f.floor)),
+          prometheus(TRIGGER_NAMES.rps, rpsQuery(config.prometheus, code, workload)),
+          prometheus(
+            TRIGGER_NAMES.latencyGuard,
+            latencyGuardQuery(config.prometheus, code, workload, capacity.p95BudgetMs),
+          ),
+        ],
+        settings: config.workloads[workload],
+        credentialsSecret: config.journal ? apiCredentialsSecret(code, workload) : undefined,
+      });
+    }
+  }
+  return { namespace: config.namespace, keda: config.keda, workloads, notices: [...notices] };
+}

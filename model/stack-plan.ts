@@ -1,0 +1,35 @@
+/** The whole plan of a stack from one validated config and one instant: what the program and every CLI work from. */
+import { alertRuleGroups, ruleSyntaxProblems } from "./alerts/rules";
+import type { RuleGroup } from "./alerts/rule-types";
+import { capacityWarnings } from "./capacity/forecast";
+import type { FreshplanConfig } from "./config/schema";
+import { JournalPlan, buildJournalPlan } from "./journal/plan";
+import { ScalingPlan, buildScalingPlan } from "./scaling/plan";
+
+export interface StackPlan {
+  readonly config: FreshplanConfig;
+  /** The instant one-off campaigns are judged at: read from the clock once per run. */
+  readonly now: Date;
+  readonly scaling: ScalingPlan;
+  /** Undefined when the stack has no `journal` key. */
+  readonly journal?: JournalPlan;
+  readonly alertGroups: readonly RuleGroup[];
+  /** Rule expressions that do not parse as PromQL; any of them stops the program before a resource exists. */
+  readonly alertProblems: readonly string[];
+  /** What ops should act on that does not block a deploy: campaigns that ended or lie far ahead, capacity. */
+  readonly warnings: readonly string[];
+}
+
+export function buildStackPlan(config: FreshplanConfig, now: Date): StackPlan {
+  const scaling = buildScalingPlan(config, now);
+  const alertGroups = alertRuleGroups(config, scaling);
+  return {
+    config,
+    now,
+    scaling,
+    journal: buildJournalPlan(config),
+    alertGroups,
+    alertProblems: ruleSyntaxProblems(alertGroups),
+    warnings: [...scaling.notices, ...capacityWarnings(config, now)],
+  };
+}
