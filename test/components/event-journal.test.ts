@@ -1,8 +1,9 @@
+/** The EventJournal component under the SDK's mock runtime: roles, Secrets, migrations, workers and exporter as registered. */
 import { expect } from "chai";
 import { readMigrations } from "../../db/migrations";
 import { RecordedResource, StackRun, runStack } from "../../scripts/mock-runtime";
 import { SECRET_PLACEHOLDER } from "../../scripts/stack-file";
-import { rawStackConfig, stackFile, stackFileFrom } from "../support/stack-fixtures";
+import { rawStackConfig, stackFile, stackFileFrom, pinPlanDate } from "../support/stack-fixtures";
 
 const ofType = (run: StackRun, type: string) => run.resources.filter((r) => r.type === type);
 const named = (run: StackRun, type: string, name: string) => ofType(run, type).find((r) => (r.inputs.metadata as any)?.name === name || r.name === name)!;
@@ -10,8 +11,8 @@ const podSpec = (r: RecordedResource) => (r.inputs.spec as any).template.spec;
 
 describe("the event journal under the mock runtime", () => {
   let prod: StackRun;
+  pinPlanDate("2026-11-23T00:00:00Z");
   before(async () => {
-    process.env.FRESHPLAN_PLAN_DATE = "2026-11-23T00:00:00Z";
     prod = await runStack(stackFile("prod"));
   });
 

@@ -1,7 +1,8 @@
+/** The whole program (index.ts) under the SDK's mock runtime: resources, wiring, outputs, secrets, and config errors before any resource. */
 import { expect } from "chai";
 import { RecordedResource, StackRun, runStack } from "../../scripts/mock-runtime";
 import { SECRET_PLACEHOLDER } from "../../scripts/stack-file";
-import { rawStackConfig, stackFile, stackFileFrom } from "../support/stack-fixtures";
+import { rawStackConfig, stackFile, stackFileFrom, pinPlanDate } from "../support/stack-fixtures";
 
 const SEED = {
   "freshplan-api-queries-de": [2, 6],
@@ -17,8 +18,8 @@ const spec = (r: RecordedResource) => r.inputs.spec as Record<string, any>;
 
 describe("the program under the mock runtime", () => {
   let prod: StackRun;
+  pinPlanDate("2026-11-23T00:00:00Z");
   before(async () => {
-    process.env.FRESHPLAN_PLAN_DATE = "2026-11-23T00:00:00Z";
     prod = await runStack(stackFile("prod"));
   });
 

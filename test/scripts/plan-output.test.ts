@@ -1,3 +1,4 @@
+/** The offline plan CLI end to end: files written, schemas, plan.json, PromQL, campaigns over time, bad input and secrets. */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";

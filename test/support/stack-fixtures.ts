@@ -30,3 +30,19 @@ export function stackFileFrom(stack: string, raw: Record<string, unknown>, extra
 }
 
 export const readYamlFile = (file: string) => parse(fs.readFileSync(file, "utf8"));
+
+/**
+ * Pins the instant the program judges campaigns at (FRESHPLAN_PLAN_DATE) for the enclosing
+ * describe, and puts back what was there after it. Call it before the hooks that run the program.
+ */
+export function pinPlanDate(iso: string): void {
+  let saved: string | undefined;
+  before(() => {
+    saved = process.env.FRESHPLAN_PLAN_DATE;
+    process.env.FRESHPLAN_PLAN_DATE = iso;
+  });
+  after(() => {
+    if (saved === undefined) delete process.env.FRESHPLAN_PLAN_DATE;
+    else process.env.FRESHPLAN_PLAN_DATE = saved;
+  });
+}

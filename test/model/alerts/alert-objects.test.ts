@@ -1,3 +1,4 @@
+/** The generated alert rules as objects: names, labels, annotations, runbook anchors, config-driven thresholds and the PrometheusRule. */
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -16,6 +17,23 @@ const NOW = new Date("2026-09-10T12:00:00Z");
 const rulesFor = (raw: Record<string, unknown>) => {
   const config = validateConfig(raw);
   return { config, groups: alertRuleGroups(config, buildScalingPlan(config, NOW)) };
+};
+
+const DOCUMENTED_SEVERITIES = {
+  FreshplanApiLatencyBudgetBurn: ["critical", "warning"],
+  FreshplanApiP95AboveBudget: ["warning"],
+  FreshplanApiP95Emergency: ["critical"],
+  FreshplanScaledToMax: ["critical"],
+  FreshplanPreScaleWithoutLoad: ["info"],
+  FreshplanKedaScalerErrors: ["warning"],
+  FreshplanKedaScaledObjectErrors: ["warning"],
+  FreshplanNotifyQueueHigh: ["warning"],
+  FreshplanNotifyQueueCritical: ["critical"],
+  FreshplanJournalLag: ["critical"],
+  FreshplanJournalDeadLetters: ["warning"],
+  FreshplanCreditCheckBacklog: ["warning"],
+  FreshplanCampaignOutboxBacklog: ["warning"],
+  FreshplanLeadReminderSlaBreach: ["warning"],
 };
 
 describe("alert rules: objects, config and runbook", function () {
@@ -69,10 +87,23 @@ describe("alert rules: objects, config and runbook", function () {
     const anchors = new Set([...runbook.matchAll(/^#{1,6} (.+)$/gm)].map((m) => headingAnchor(m[1])));
     const rules = alertingRules(rulesFor(rawStackConfig("prod")).groups);
     expect(new Set(rules.map((r) => r.alert))).to.have.all.keys(...ALERT_NAMES);
+    const severities = new Map<string, Set<string>>();
+    for (const rule of rules) severities.set(rule.alert, (severities.get(rule.alert) ?? new Set()).add(rule.labels.severity));
+    // As documented in the README's alert table: ops route on name and severity.
+    expect(Object.fromEntries([...severities].map(([name, s]) => [name, [...s].sort()]))).to.deep.equal(DOCUMENTED_SEVERITIES);
     for (const rule of rules) {
-      expect(["critical", "warning", "info"]).to.include(rule.labels.severity);
       expect(rule.annotations.summary, rule.alert).to.not.be.empty;
-      expect(rule.annotations.description, rule.alert).to.match(/territory|DE|CH|AT|NOTIFY|ScaledObject|queue/);
+      // A description names what it is about: the workload, or the label its expression groups by.
+      const description = rule.annotations.description;
+      if (rule.labels.territory) {
+        expect(description, rule.alert).to.satisfy((d: string) => d.includes(rule.labels.territory) || d.includes("{{ $labels.territory }}"));
+        expect(description, rule.alert).to.satisfy((d: string) => d.includes(rule.labels.workload) || d.includes("{{ $labels.workload }}"));
+      }
+      for (const [, label] of rule.expr.matchAll(/by \(([^)]*)\)/g)) {
+        for (const name of label.split(",").map((l) => l.trim())) {
+          expect(description, `${rule.alert} groups by ${name}`).to.include(`{{ $labels.${name} }}`);
+        }
+      }
       const anchor = rule.annotations.runbook_url.split("#")[1];
       expect(anchors, `${rule.alert}: ${rule.annotations.runbook_url}`).to.include(anchor);
     }

@@ -1,3 +1,4 @@
+/** The generated rule files under the real promtool: check rules, and a firing and a silent case for every alert. */
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -20,12 +20,14 @@ async function run(raw: Record<string, unknown>) {
   const warnings: string[] = [];
   const original = pulumi.log.warn;
   pulumi.log.warn = async (message: string) => void warnings.push(message);
+  const savedPlanDate = process.env.FRESHPLAN_PLAN_DATE;
   process.env.FRESHPLAN_PLAN_DATE = NOW.toISOString();
   try {
     return { run: await runStack(stackFileFrom("prod", raw)), warnings };
   } finally {
     pulumi.log.warn = original;
-    delete process.env.FRESHPLAN_PLAN_DATE;
+    if (savedPlanDate === undefined) delete process.env.FRESHPLAN_PLAN_DATE;
+    else process.env.FRESHPLAN_PLAN_DATE = savedPlanDate;
   }
 }
 

@@ -97,8 +97,27 @@ describe("cost view in replica-hours", () => {
     expect(lane("DE", "commands").savingsVsStatic).to.be.closeTo(1 - 21768 / 35040, 1e-9);
   });
 
-  it("totals add the lanes", () => {
-    expect(cost.total.configured).to.equal(cost.lanes.reduce((s, c) => s + c.configured, 0));
-    expect(cost.total.savingsVsStatic).to.be.closeTo(1 - cost.total.configured / cost.total.staticPeak, 1e-12);
+  it("totals add the lanes, each derived by hand from the prod config", () => {
+    const year = 8760;
+    const weihnachten = 61 * 24;
+    // DE queries: min 2 all year; spargel 4 (91 days), oktoberfest 6 (59 days with lead), weihnachten 6;
+    // business hours 3 on the 109 weekdays of 2026 outside those seasons (12 h each, 07:00–19:00).
+    const deQueries = 2 * year + 2 * 91 * 24 + 4 * 59 * 24 + 4 * weihnachten + 109 * 12;
+    const deCommands = year + 2 * 91 * 24 + 3 * 59 * 24 + 3 * weihnachten;
+    // The others: min 1 and only weihnachten at their max.
+    const onlyWeihnachten = (floor: number) => year + (floor - 1) * weihnachten;
+    const expected = {
+      "DE queries": deQueries,
+      "DE commands": deCommands,
+      "CH queries": onlyWeihnachten(4),
+      "CH commands": onlyWeihnachten(3),
+      "AT queries": onlyWeihnachten(3),
+      "AT commands": onlyWeihnachten(2),
+    };
+    expect(Object.fromEntries(cost.lanes.map((c) => [`${c.territory} ${c.workload}`, c.configured]))).to.deep.equal(expected);
+    expect(cost.total.configured).to.equal(103_236);
+    // Static peak: the peak floors 6 + 4 + 4 + 3 + 3 + 2 held all year.
+    expect(cost.total.staticPeak).to.equal(22 * year);
+    expect(cost.total.savingsVsStatic).to.be.closeTo(1 - 103_236 / 192_720, 1e-12);
   });
 });

@@ -1,3 +1,4 @@
+/** Stack config validation: every rule's message names the path, the value and the expectation, all problems at once. */
 import { expect } from "chai";
 import { ConfigError } from "../../../model/config/issues";
 import { validateConfig } from "../../../model/config/validate";
@@ -148,5 +149,21 @@ describe("stack config validation", () => {
     const raw = rawStackConfig("staging");
     raw.campaigns[0].lastDay = "2027-03-01";
     expect(problems(raw).join("\n")).to.contain('campaigns[0].lastDay (campaign "spring-promo-rehearsal") = "2027-03-01": expected a date on or after firstDay');
+  });
+
+  it("reports a budget off the SLO buckets together with an unrelated missing field (one route for every rule)", () => {
+    const raw = rawStackConfig("prod");
+    raw.territories.DE.queries.p95BudgetMs = 220;
+    delete raw.territories.CH.queries.maxReplicas;
+    const found = problems(raw);
+    expect(found).to.have.length(2);
+    expect(found[0]).to.match(/^territories\.CH\.queries\.maxReplicas is missing: expected an integer ≥ 1$/);
+    expect(found[1]).to.match(/^territories\.DE\.queries\.p95BudgetMs = 220: expected one of the SLO buckets/);
+  });
+
+  it("rejects a notify-queue warning threshold at or above the critical one", () => {
+    const raw = rawStackConfig("prod") as Record<string, any>;
+    raw.alerts = { notifyQueueWarning: "0.96" };
+    expect(problems(raw)).to.deep.equal(["alerts.notifyQueueWarning = \"0.96\": expected below alerts.notifyQueueCritical = 0.95"]);
   });
 });

@@ -1,3 +1,4 @@
+/** Seasons, campaigns and business hours as KEDA cron windows, judged with KEDA's cron semantics. */
 import { expect } from "chai";
 import { validateConfig } from "../../../model/config/validate";
 import { businessHoursWindow, campaignWindow, seasonWindow } from "../../../model/scaling/cron-windows";

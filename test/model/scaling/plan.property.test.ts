@@ -1,3 +1,4 @@
+/** Property tests of the scaling plan: random configs either validate into floors within [min, max] or fail naming the path. */
 import { expect } from "chai";
 import fc from "fast-check";
 import { ConfigError } from "../../../model/config/issues";
