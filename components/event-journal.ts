@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { readMigrations } from "../db/migrations";
 import type { FreshplanConfig } from "../model/config/schema";
-import { PART_OF_LABELS } from "../model/conventions";
+import { PART_OF } from "../model/conventions";
 import {
   journalExporterDeploymentManifest,
   journalExporterPodMonitorManifest,
@@ -84,7 +84,7 @@ export class EventJournal extends pulumi.ComponentResource {
       this.credentialSecrets[login.secretName] = new k8s.core.v1.Secret(
         login.secretName,
         {
-          metadata: { name: login.secretName, namespace: plan.namespace, labels: { "app.kubernetes.io/part-of": PART_OF_LABELS["app.kubernetes.io/part-of"] } },
+          metadata: { name: login.secretName, namespace: plan.namespace, labels: { ...PART_OF } },
           type: "Opaque",
           stringData: { ...connectionEnvironment(plan, login), PGPASSWORD: password.result },
         },

@@ -6,11 +6,9 @@ export const PROJECT = "freshplan-scaling";
 /** `app.kubernetes.io/name` of the API pods; the API PodMonitor selects on it. */
 export const API_APP_NAME = "freshplan-api";
 
-/** Labels every object of the stack carries. */
-export const PART_OF_LABELS = {
-  "app.kubernetes.io/part-of": "freshplan",
-  "app.kubernetes.io/managed-by": "pulumi",
-} as const;
+/** The label every object of the stack carries; objects the stack renders itself also say who manages them. */
+export const PART_OF = { "app.kubernetes.io/part-of": "freshplan" } as const;
+export const MANAGED_LABELS = { ...PART_OF, "app.kubernetes.io/managed-by": "pulumi" } as const;
 
 /** Pod labels that say which territory and workload a pod serves; the scrape maps them to PromQL labels. */
 export const TERRITORY_LABEL = "freshplan.io/territory";

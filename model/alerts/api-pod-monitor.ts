@@ -3,7 +3,7 @@
  * with the `job`, territory and workload labels the PromQL selects on.
  */
 import type { FreshplanConfig } from "../config/schema";
-import { API_APP_NAME, PART_OF_LABELS, TERRITORY_LABEL, WORKLOAD_LABEL } from "../conventions";
+import { API_APP_NAME, MANAGED_LABELS, TERRITORY_LABEL, WORKLOAD_LABEL } from "../conventions";
 import type { Manifest } from "../keda/types";
 
 /** Kubernetes service discovery spells a pod label `a.b/c` as `__meta_kubernetes_pod_label_a_b_c`. */
@@ -14,7 +14,7 @@ export function apiPodMonitorManifest(config: FreshplanConfig): Manifest {
   return {
     apiVersion: "monitoring.coreos.com/v1",
     kind: "PodMonitor",
-    metadata: { name: API_APP_NAME, namespace: config.namespace, labels: { "app.kubernetes.io/name": API_APP_NAME, ...PART_OF_LABELS, ...config.alerts.ruleLabels } },
+    metadata: { name: API_APP_NAME, namespace: config.namespace, labels: { "app.kubernetes.io/name": API_APP_NAME, ...MANAGED_LABELS, ...config.alerts.ruleLabels } },
     spec: {
       selector: { matchLabels: { "app.kubernetes.io/name": API_APP_NAME } },
       podMetricsEndpoints: [

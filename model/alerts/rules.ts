@@ -5,7 +5,7 @@
  */
 import { stringify } from "yaml";
 import type { FreshplanConfig } from "../config/schema";
-import { PART_OF_LABELS, PROMETHEUS_RULE_NAME } from "../conventions";
+import { MANAGED_LABELS, PROMETHEUS_RULE_NAME } from "../conventions";
 import type { Manifest } from "../keda/types";
 import { promqlSyntaxErrors } from "../prometheus/syntax";
 import type { ScalingPlan } from "../scaling/plan";
@@ -64,7 +64,7 @@ export function prometheusRuleManifest(config: FreshplanConfig, groups: readonly
     metadata: {
       name: PROMETHEUS_RULE_NAME,
       namespace: config.namespace,
-      labels: { "app.kubernetes.io/name": PROMETHEUS_RULE_NAME, ...PART_OF_LABELS, ...config.alerts.ruleLabels },
+      labels: { "app.kubernetes.io/name": PROMETHEUS_RULE_NAME, ...MANAGED_LABELS, ...config.alerts.ruleLabels },
     },
     // A deep copy: Pulumi may hold on to the inputs, and the groups are shared with the plan file.
     spec: { groups: JSON.parse(JSON.stringify(groups)) },

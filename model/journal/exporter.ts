@@ -11,7 +11,7 @@ import {
   JOURNAL_QUERIES_CONFIGMAP,
   JOURNAL_QUERIES_FILE,
   JOURNAL_TOTAL_ROW,
-  PART_OF_LABELS,
+  MANAGED_LABELS,
 } from "../conventions";
 import type { Manifest } from "../keda/types";
 import { RESTRICTED_CONTAINER } from "../kubernetes/pod-security";
@@ -19,7 +19,7 @@ import { monitorLogin } from "./logins";
 import type { JournalPlan } from "./plan";
 
 const QUERIES_DIR = "/etc/postgres-exporter";
-const labels = { "app.kubernetes.io/name": JOURNAL_EXPORTER, ...PART_OF_LABELS };
+const labels = { "app.kubernetes.io/name": JOURNAL_EXPORTER, ...MANAGED_LABELS };
 const selector = { "app.kubernetes.io/name": JOURNAL_EXPORTER };
 
 export function journalExporterDeploymentManifest(config: FreshplanConfig, plan: JournalPlan): Manifest {
@@ -110,7 +110,7 @@ export function journalExporterQueriesManifest(config: FreshplanConfig): Manifes
     metadata: {
       name: JOURNAL_QUERIES_CONFIGMAP,
       namespace: config.namespace,
-      labels: { "app.kubernetes.io/name": JOURNAL_EXPORTER, ...PART_OF_LABELS },
+      labels: { "app.kubernetes.io/name": JOURNAL_EXPORTER, ...MANAGED_LABELS },
     },
     data: { [JOURNAL_QUERIES_FILE]: journalExporterQueries() },
   };

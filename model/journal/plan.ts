@@ -3,7 +3,7 @@
  * their consumers, KEDA's TriggerAuthentication and one KEDA-scaled event worker per territory.
  */
 import type { FreshplanConfig, JournalConfig } from "../config/schema";
-import { PART_OF_LABELS, TRIGGER_NAMES, eventWorkerName } from "../conventions";
+import { PART_OF, TRIGGER_NAMES, eventWorkerName } from "../conventions";
 import type { KedaTrigger, Manifest, ScaledWorkload } from "../keda/types";
 import { JOURNAL_CHANNEL, JournalLogin, consumerLogin, monitorLogin, writerLogin } from "./logins";
 
@@ -82,7 +82,7 @@ export function triggerAuthenticationManifest(plan: JournalPlan): Manifest {
   return {
     apiVersion: "keda.sh/v1alpha1",
     kind: "TriggerAuthentication",
-    metadata: { name: plan.triggerAuthentication, namespace: plan.namespace, labels: { "app.kubernetes.io/part-of": PART_OF_LABELS["app.kubernetes.io/part-of"] } },
+    metadata: { name: plan.triggerAuthentication, namespace: plan.namespace, labels: { ...PART_OF } },
     spec: { secretTargetRef: [{ parameter: "password", name: monitorLogin().secretName, key: "PGPASSWORD" }] },
   };
 }

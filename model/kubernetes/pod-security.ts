@@ -1,5 +1,5 @@
 /** The restricted Pod Security Standard every pod of the stack runs under, and the namespace that enforces it. */
-import { PART_OF_LABELS } from "../conventions";
+import { PART_OF } from "../conventions";
 import type { Manifest } from "../keda/types";
 
 /** A container under the "restricted" Pod Security Standard, with a read-only root filesystem. */
@@ -21,7 +21,7 @@ export function namespaceManifest(name: string): Manifest {
     metadata: {
       name,
       labels: {
-        "app.kubernetes.io/part-of": PART_OF_LABELS["app.kubernetes.io/part-of"],
+        ...PART_OF,
         "pod-security.kubernetes.io/enforce": level,
         "pod-security.kubernetes.io/audit": level,
         "pod-security.kubernetes.io/warn": level,

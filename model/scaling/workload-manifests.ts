@@ -6,7 +6,7 @@
  * `freshplan.io/workload`. The scrape config maps the latter two onto the `territory` and
  * `workload` labels the PromQL uses.
  */
-import { API_APP_NAME, PART_OF_LABELS, TERRITORY_LABEL, WORKLOAD_LABEL } from "../conventions";
+import { API_APP_NAME, MANAGED_LABELS, TERRITORY_LABEL, WORKLOAD_LABEL } from "../conventions";
 import type { Manifest, PodWorkload, ScaledWorkload } from "../keda/types";
 import { RESTRICTED_CONTAINER } from "../kubernetes/pod-security";
 
@@ -17,7 +17,7 @@ export function selectorLabels(w: PodWorkload): Record<string, string> {
 }
 
 export function workloadLabels(w: PodWorkload): Record<string, string> {
-  return { ...selectorLabels(w), "app.kubernetes.io/component": w.workload, ...PART_OF_LABELS };
+  return { ...selectorLabels(w), "app.kubernetes.io/component": w.workload, ...MANAGED_LABELS };
 }
 
 const metadata = (w: PodWorkload) => ({ name: w.name, namespace: w.namespace, labels: workloadLabels(w) });
