@@ -17,7 +17,7 @@ const MODEL_LAYERS: readonly (readonly string[])[] = [
   ["journal"],
   ["scaling"],
   ["alerts", "calendar"],
-  ["capacity"],
+  ["capacity", "rehearsal"],
   ["stack-plan.ts"],
 ];
 const MAX_MODEL_FILE_LINES = 300;
