@@ -1,3 +1,4 @@
+/** Syncs integration.territory and the consumer mapping with the territories of the stack config. */
 import { connect, type DatabaseTarget } from "./connection";
 
 /** Same rule as the CHECK constraint on integration.territory.code. */

@@ -1,3 +1,4 @@
+/** Lets the postgres OS user reach the embedded PostgreSQL binaries when the tests run as root. */
 import fs from "fs";
 import path from "path";
 

