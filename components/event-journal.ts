@@ -65,6 +65,9 @@ export class EventJournal extends pulumi.ComponentResource {
     for (const group of Object.values(JOURNAL_GROUPS)) {
       new postgresql.Grant(`${name}-connect-${group}`, { database: c.database, role: group, objectType: "database", privileges: ["CONNECT"] }, afterMigrations);
     }
+    // The grant is authoritative: PUBLIC keeps CONNECT but loses TEMPORARY, the tool for shadowing
+    // catalog names inside the journal functions (V5 revokes it too when the admin owns the database).
+    new postgresql.Grant(`${name}-public-database`, { database: c.database, role: "public", objectType: "database", privileges: ["CONNECT"] }, afterMigrations);
 
     for (const login of plan.logins) {
       const password = new random.RandomPassword(`${name}-${login.role}`, { length: 32, special: false }, { parent: this });

@@ -104,10 +104,11 @@ describe("event journal: notify-queue backpressure", () => {
 
       let handled = 0;
       for (;;) {
-        const batch = await db.query<{ id: string }>("SELECT id FROM integration.claim_events('DE', 64, 'drain')");
+        const batch = await db.query<{ id: string; claim_token: string }>(
+          "SELECT id, claim_token FROM integration.claim_events('DE', 64, 'drain')");
         if (batch.rows.length === 0) break;
-        for (const { id } of batch.rows) {
-          await db.query("SELECT integration.mark_event_handled($1, NULL, 'drain')", [id]);
+        for (const { id, claim_token } of batch.rows) {
+          await db.query("SELECT integration.mark_event_handled($1, $2)", [id, claim_token]);
           handled++;
         }
       }

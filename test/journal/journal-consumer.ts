@@ -7,12 +7,14 @@ export interface ClaimedEvent {
   territory: string;
   attempts: number;
   payload: unknown;
+  /** Owner token of the claim this event came with; settles it. */
+  claim_token: string;
 }
 
 export interface ConsumerOptions {
   readonly url: string;
   readonly territory: string;
-  /** Unique per consumer process; the fencing token for mark_event_handled. */
+  /** Unique per consumer process; recorded as claimed_by. */
   readonly name: string;
   readonly batchSize: number;
   /** Fallback poll when no wake-up arrives. */
@@ -95,13 +97,13 @@ export class JournalConsumer {
     let total = 0;
     for (;;) {
       const { rows } = await this.work.query<ClaimedEvent>(
-        "SELECT id, territory, attempts, payload FROM integration.claim_events($1, $2, $3)",
+        "SELECT id, territory, attempts, payload, claim_token FROM integration.claim_events($1, $2, $3)",
         [this.options.territory, this.options.batchSize, this.options.name]);
       if (rows.length === 0) return total;
       for (const [i, event] of rows.entries()) {
         await this.options.handle(event, this, rows.length - 1 - i);
         const { rows: [{ ok }] } = await this.work.query<{ ok: boolean }>(
-          "SELECT integration.mark_event_handled($1, NULL, $2) AS ok", [event.id, this.options.name]);
+          "SELECT integration.mark_event_handled($1, $2) AS ok", [event.id, event.claim_token]);
         if (ok) this.marked++;
       }
       total += rows.length;

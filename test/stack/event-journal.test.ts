@@ -27,7 +27,8 @@ describe("the event journal under the mock runtime", () => {
     for (const role of ofType(prod, "postgresql:index/role:Role")) expect(role.inputs.password).to.equal(SECRET_PLACEHOLDER);
     expect(ofType(prod, "random:index/randomPassword:RandomPassword")).to.have.length(5);
     const grants = ofType(prod, "postgresql:index/grant:Grant").map((g) => `${g.inputs.role}:${g.inputs.objectType}:${(g.inputs.privileges as string[]).join()}`);
-    expect(grants).to.have.members(["freshplan_journal_writer:database:CONNECT", "freshplan_journal_consumer:database:CONNECT", "freshplan_journal_monitor:database:CONNECT"]);
+    expect(grants).to.have.members(["freshplan_journal_writer:database:CONNECT", "freshplan_journal_consumer:database:CONNECT", "freshplan_journal_monitor:database:CONNECT",
+      "public:database:CONNECT"]);
   });
 
   it("migrates with the files of sql/ as inputs and creates roles only after the migrations", () => {
