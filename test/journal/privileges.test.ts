@@ -122,7 +122,7 @@ describe("event journal: privileges and territory isolation", () => {
     await expectDenied(de.query("UPDATE integration.event_journal SET state = 'pending'"), /permission denied/);
     await expectDenied(de.query("INSERT INTO integration.consumer_territory VALUES ($1, 'CH')", [roles.consumerDE]),
       /permission denied for table consumer_territory/);
-    await expectDenied(de.query("SELECT integration.release_expired_leases('CH')"),
+    await expectDenied(de.query("SELECT integration.release_expired_leases('CH', 10)"),
       /permission denied for function release_expired_leases/);
     const row = await admin.query("SELECT state, claimed_by FROM integration.event_journal WHERE id = $1", [chEvent]);
     expect(row.rows[0]).to.deep.equal({ state: "claimed", claimed_by: "ch-1" });
