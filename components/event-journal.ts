@@ -16,6 +16,13 @@ import { journalExporterQueriesManifest } from "../model/metrics-sources";
 import { JournalMigrations } from "./journal-migrations";
 import { TerritoryWorkload } from "./territory-workload";
 
+/**
+ * A journal login idle inside a transaction for this long is disconnected: such a session holds
+ * the snapshot that keeps dead journal rows from being vacuumed, and a listener in it stops the
+ * NOTIFY queue from draining.
+ */
+export const JOURNAL_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
 export interface EventJournalArgs {
   readonly plan: JournalPlan;
   /** Validated stack config (exporter image, scrape settings). */
@@ -75,7 +82,8 @@ export class EventJournal extends pulumi.ComponentResource {
       this.passwords[login.role] = pulumi.secret(password.result);
       const role = new postgresql.Role(
         login.role,
-        { name: login.role, login: true, password: password.result, roles: [JOURNAL_GROUPS[login.group]], inherit: true },
+        { name: login.role, login: true, password: password.result, roles: [JOURNAL_GROUPS[login.group]], inherit: true,
+          idleInTransactionSessionTimeout: JOURNAL_IDLE_IN_TRANSACTION_TIMEOUT_MS },
         afterMigrations,
       );
       this.credentialSecrets[login.secretName] = new k8s.core.v1.Secret(
