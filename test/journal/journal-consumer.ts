@@ -23,11 +23,13 @@ export interface ConsumerOptions {
   readonly throttleMs: number;
   /** Called per claimed event; `remaining` is how many events of its batch follow it. */
   readonly handle: (event: ClaimedEvent, consumer: JournalConsumer, remaining: number) => Promise<void> | void;
+  /** Ids whose success the journal accepted from this consumer (the others were taken back). */
+  readonly onAccepted?: (ids: string[]) => void;
 }
 
 /**
  * The consumer contract of the journal, as a client would implement it: LISTEN on its own
- * connection, claim until empty on every wake-up and every poll interval, settle each event,
+ * connection, claim until empty on every wake-up and every poll interval, settle each batch,
  * and after losing the listener reconnect and call replay_pending.
  */
 export class JournalConsumer {
@@ -102,10 +104,13 @@ export class JournalConsumer {
       if (rows.length === 0) return total;
       for (const [i, event] of rows.entries()) {
         await this.options.handle(event, this, rows.length - 1 - i);
-        const { rows: [{ ok }] } = await this.work.query<{ ok: boolean }>(
-          "SELECT integration.mark_event_handled($1, $2) AS ok", [event.id, event.claim_token]);
-        if (ok) this.marked++;
       }
+      // One settlement per batch: the whole batch shares its claim's token.
+      const { rows: accepted } = await this.work.query<{ id: string }>(
+        "SELECT integration.mark_events_handled($1, $2::bigint[]) AS id",
+        [rows[0].claim_token, rows.map((r) => r.id)]);
+      this.marked += accepted.length;
+      this.options.onAccepted?.(accepted.map((r) => r.id));
       total += rows.length;
     }
   }
