@@ -150,7 +150,14 @@ export class JournalConsumer {
     this.running = false;
     this.wake?.();
     await this.loop;
-    await this.work.end().catch(() => undefined);
-    await this.listener?.end().catch(() => undefined);
+    await Promise.all([this.work, this.listener].map((c) => c && endWithin(c, 2_000)));
   }
+}
+
+/** client.end() never settles for a connection whose backend was already terminated. */
+function endWithin(client: Client, ms: number): Promise<void> {
+  return Promise.race([
+    client.end().catch(() => undefined),
+    new Promise<void>((resolve) => setTimeout(resolve, ms).unref()),
+  ]);
 }
