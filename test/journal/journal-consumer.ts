@@ -42,6 +42,8 @@ export class JournalConsumer {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /** A wake-up that arrived while busy: the next sleep returns at once instead of losing it. */
+  private wakePending = false;
 
   constructor(readonly options: ConsumerOptions) {}
 
@@ -66,6 +68,7 @@ export class JournalConsumer {
     listener.on("notification", (n) => {
       if (n.payload === this.options.territory) {
         this.wakeUps++;
+        this.wakePending = true;
         this.wake?.();
       }
     });
@@ -98,6 +101,8 @@ export class JournalConsumer {
   private async drain(): Promise<number> {
     let total = 0;
     for (;;) {
+      // This claim sees everything committed before it, so earlier wake-ups are answered.
+      this.wakePending = false;
       const { rows } = await this.work.query<ClaimedEvent>(
         "SELECT id, territory, attempts, payload, claim_token FROM integration.claim_events($1, $2, $3)",
         [this.options.territory, this.options.batchSize, this.options.name]);
@@ -112,10 +117,16 @@ export class JournalConsumer {
       this.marked += accepted.length;
       this.options.onAccepted?.(accepted.map((r) => r.id));
       total += rows.length;
+      // A short batch means the territory is drained: an empty claim per wake-up would be waste.
+      if (rows.length < this.options.batchSize) return total;
     }
   }
 
   private sleep(ms: number): Promise<boolean> {
+    if (this.wakePending) {
+      this.wakePending = false;
+      return Promise.resolve(true);
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.wake = undefined;
