@@ -1,5 +1,6 @@
 // Bounded chaos run: 20,000 events over 3 territories while claiming backends are terminated,
 // listeners killed, consumers paused past their lease and the NOTIFY queue saturated.
+import { spawn } from "child_process";
 import { expect } from "chai";
 import type { Client } from "pg";
 import { connectClient, journalDatabase, startPostgres, waitFor, type PostgresServer } from "../support/postgres";
@@ -13,6 +14,30 @@ const TOTAL = PRODUCERS * EVENTS_PER_PRODUCER;
 const LEASE_MS = 1_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// A consumer in a process of its own that claims in a tight loop and is SIGKILLed: the kill
+// lands while a claim is in flight or right after one, never with a chance to settle.
+const DOOMED_CONSUMER = `
+const { Client } = require(process.argv[1]);
+const client = new Client({ connectionString: process.argv[2] });
+client.connect().then(async () => {
+  process.stdout.write("ready\\n");
+  for (;;) await client.query("SELECT id FROM integration.claim_events($1, 50, $2)", [process.argv[3], "doomed-" + process.pid]);
+});
+`;
+
+async function sigkillWhileClaiming(url: string, territory: string): Promise<void> {
+  const child = spawn(process.execPath, ["-e", DOOMED_CONSUMER, require.resolve("pg"), url, territory],
+    { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.once("data", () => resolve());
+    child.once("exit", (code) => reject(new Error(`the doomed consumer exited early (${code})`)));
+  });
+  await sleep(150 + Math.random() * 200);
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGKILL");
+  await exited;
+}
 
 describe("event journal: chaos", function () {
   this.timeout(180_000);
@@ -35,7 +60,7 @@ describe("event journal: chaos", function () {
   it(`loses none of ${TOTAL} events and accepts exactly one success per event`, async () => {
     const processed = new Map<string, number>();
     const accepted = new Map<string, number>();
-    const faults = { claimBackendsTerminated: 0, listenersKilled: 0, pauses: 0, restarts: 0, saturatedAt: 0 };
+    const faults = { claimBackendsTerminated: 0, consumersSigkilled: 0, listenersKilled: 0, pauses: 0, restarts: 0, saturatedAt: 0 };
     let chaos = true;
 
     const handle = async (event: ClaimedEvent) => {
@@ -79,6 +104,13 @@ describe("event journal: chaos", function () {
         // Whatever the victim was doing (claiming, handling, settling) dies with its backend.
         await admin.query("SELECT pg_terminate_backend($1)", [await victim.workPid()]);
         faults.claimBackendsTerminated++;
+      }
+    })();
+    const sigkillConsumers = (async () => {
+      while (chaos) {
+        await sigkillWhileClaiming(url, TERRITORIES[faults.consumersSigkilled % TERRITORIES.length]);
+        faults.consumersSigkilled++;
+        await sleep(400);
       }
     })();
     const killListeners = (async () => {
@@ -127,9 +159,10 @@ describe("event journal: chaos", function () {
 
     const handled = async () =>
       (await admin.query("SELECT count(*)::int AS n FROM integration.event_journal WHERE state = 'handled'")).rows[0].n as number;
-    await waitFor("the chaos to have had its effects", () => faults.claimBackendsTerminated >= 5 && faults.listenersKilled >= 3, 30_000);
+    await waitFor("the chaos to have had its effects", () =>
+      faults.claimBackendsTerminated >= 5 && faults.consumersSigkilled >= 3 && faults.listenersKilled >= 3, 30_000);
     chaos = false;
-    await Promise.all([supervisor, killClaimBackends, killListeners]);
+    await Promise.all([supervisor, killClaimBackends, sigkillConsumers, killListeners]);
     for (const [i, c] of consumers.entries()) {
       if (c.crashed) {
         await c.stop();
@@ -158,7 +191,11 @@ describe("event journal: chaos", function () {
     }
     expect(faults.saturatedAt).to.be.at.least(0.95);
     expect(faults.pauses).to.be.greaterThan(0);
+    const { rows: [{ n: doomedClaims }] } = await admin.query(
+      "SELECT count(*)::int AS n FROM integration.event_journal WHERE last_error LIKE 'lease of doomed-%'");
+    expect(doomedClaims, "claims of SIGKILLed consumers came back after their lease").to.be.greaterThan(0);
     console.log(`      ${TOTAL} events; faults: ${faults.claimBackendsTerminated} claiming backends terminated, ` +
+      `${faults.consumersSigkilled} consumer processes SIGKILLed while claiming (${doomedClaims} of their claims came back), ` +
       `${faults.listenersKilled} listeners killed, ${faults.pauses} handlers paused past the lease, ` +
       `${faults.restarts} consumer restarts, queue saturated at ${faults.saturatedAt.toFixed(2)}; ` +
       `${rows.length} events redelivered after an expired lease, ${duplicates.length} processed twice`);
