@@ -95,6 +95,24 @@ describe("event journal: liveness", function () {
     }
   });
 
+  it("commits a REPEATABLE READ producer whose wake-up lost the race for the throttle row", async () => {
+    const repeatable = await connectClient(url, "repeatable-producer");
+    const other = await connectClient(url, "other-producer");
+    try {
+      await repeatable.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+      const { rows: [{ id }] } = await repeatable.query(
+        "SELECT integration.enqueue_event('order.created', 'org', 'DE', NULL, '{}') AS id");
+      // Another producer wakes DE and commits after the first one's snapshot was taken.
+      await other.query("SELECT integration.enqueue_event('order.created', 'org', 'DE', NULL, '{}')");
+      await repeatable.query("COMMIT");
+      const { rows } = await db.query("SELECT state, notified_at FROM integration.event_journal WHERE id = $1", [id]);
+      expect(rows).to.deep.equal([{ state: "pending", notified_at: null }]);
+    } finally {
+      await repeatable.end();
+      await other.end();
+    }
+  });
+
   it("releases a bounded number of expired leases per claim, so a mass expiry keeps claims fast", async () => {
     await db.query(`
       INSERT INTO integration.event_journal
