@@ -3,9 +3,11 @@
 //   (a) plain INSERT into the journal, no NOTIFY (RETURNING id)
 //   (b) INSERT + one pg_notify per event (the naive design)
 //   (c) integration.enqueue_event (throttled wake-ups, backpressure)
-// plus wake-up latency (enqueue call → notification at a listener), idle and under load.
+//   (d) graphile_worker.add_job (graphile-worker's enqueue, same payload)
+// plus wake-up latency (enqueue call → notification at a listener), idle and under load, and
+// end-to-end (enqueue → handled) against graphile-worker (bench/end-to-end.ts).
 //
-//   npm run bench:journal [-- --seconds 2 --rounds 3 --producers 1,4,16]
+//   npm run bench:journal [-- --seconds 2 --rounds 3 --producers 1,4,16 --e2e-events 6000]
 import fs from "fs";
 import os from "os";
 import path from "path";
@@ -14,8 +16,9 @@ import type { Client } from "pg";
 import { applyMigrations } from "../db/migrations";
 import { syncTerritories } from "../db/territories";
 import { connectClient, startPostgres } from "../test/support/postgres";
+import { GRAPHILE_ADD_JOB_SQL, compareEndToEnd, installGraphileWorker, resetQueues } from "./end-to-end";
 
-type Mode = "a_insert" | "b_insert_notify_each" | "c_enqueue_event";
+type Mode = "a_insert" | "b_insert_notify_each" | "c_enqueue_event" | "d_graphile_add_job";
 
 const MODES: Record<Mode, { label: string; sql: string }> = {
   a_insert: {
@@ -35,6 +38,10 @@ const MODES: Record<Mode, { label: string; sql: string }> = {
   c_enqueue_event: {
     label: "(c) enqueue_event",
     sql: "SELECT integration.enqueue_event($1, $2, $3, $4, $5)",
+  },
+  d_graphile_add_job: {
+    label: "(d) graphile_worker.add_job",
+    sql: GRAPHILE_ADD_JOB_SQL,
   },
 };
 
@@ -166,8 +173,10 @@ async function main(): Promise<void> {
     .option("--rounds <n>", "runs per mode and concurrency level; the median is reported", "3")
     .option("--producers <list>", "concurrency levels", "1,4,16")
     .option("--synchronous-commit <on|off>", "off takes disk-flush jitter out of the comparison", "on")
+    .option("--e2e-events <n>", "events per end-to-end round", "6000")
+    .option("--e2e-producers <n>", "producers feeding the end-to-end rounds", "4")
     .parse(process.argv)
-    .opts<{ seconds: string; rounds: string; producers: string; synchronousCommit: string }>();
+    .opts<{ seconds: string; rounds: string; producers: string; synchronousCommit: string; e2eEvents: string; e2eProducers: string }>();
   const seconds = Number(opts.seconds);
   const roundCount = Math.max(1, Number(opts.rounds));
   const levels = opts.producers.split(",").map(Number);
@@ -180,6 +189,7 @@ async function main(): Promise<void> {
     const url = server.url(await server.createDatabase("journal_bench"));
     await applyMigrations(url);
     await syncTerritories(url, [...TERRITORIES, PROBE_TERRITORY]);
+    await installGraphileWorker(url);
     const admin = await connectClient(url, "bench-admin");
     const settings = (await admin.query(
       "SELECT notify_throttle::text, notify_threshold_soft::float8, notify_threshold_hard::float8 FROM integration.settings")).rows[0];
@@ -190,6 +200,15 @@ async function main(): Promise<void> {
 
     const wakeUpIdle = await probeWakeUps(url, listener, 3_000, 50);
     console.log(`wake-up latency, idle: p50 ${wakeUpIdle.p50Ms} ms, p99 ${wakeUpIdle.p99Ms} ms (${wakeUpIdle.samples} samples)`);
+    // The same probe while another producer of the territory keeps its transaction open.
+    const openProducer = await connectClient(url, "bench-open-producer");
+    await openProducer.query("BEGIN");
+    await openProducer.query("SELECT integration.enqueue_event('probe', 'org', $1, NULL, '{}')", [PROBE_TERRITORY]);
+    const wakeUpOpenTransaction = await probeWakeUps(url, listener, 3_000, 50);
+    await openProducer.query("COMMIT");
+    await openProducer.end();
+    console.log(`wake-up latency, producer transaction open: p50 ${wakeUpOpenTransaction.p50Ms} ms, ` +
+      `p99 ${wakeUpOpenTransaction.p99Ms} ms (${wakeUpOpenTransaction.samples} samples)`);
 
     // Rounds with a rotating mode order, reporting the median round: on a small VM a
     // single run is at the mercy of checkpoints and disk-flush jitter.
@@ -201,8 +220,7 @@ async function main(): Promise<void> {
       for (let round = 0; round < roundCount; round++) {
         for (let k = 0; k < modes.length; k++) {
           const mode = modes[(k + round) % modes.length];
-          await admin.query("TRUNCATE integration.event_journal");
-          await admin.query("CHECKPOINT");
+          await resetQueues(admin);
           const notifiedBefore = notifications;
           const probeHere = mode === "c_enqueue_event" && producers === Math.max(...levels) && round === 0;
           const result = await runLoad(url, mode, producers, seconds, probeHere
@@ -226,16 +244,18 @@ async function main(): Promise<void> {
       const base = results.find((x) => x.mode === "a_insert" && x.producers === r.producers);
       if (base) r.ratioToInsert = round(r.eventsPerSecond / base.eventsPerSecond, 3);
     }
+    const endToEnd = await compareEndToEnd(url, admin, roundCount, Number(opts.e2eEvents), Number(opts.e2eProducers));
     await listener.end();
     await admin.end();
 
-    console.log("\nproducers | (a) INSERT ev/s | (b) +notify each ev/s (ratio) | (c) enqueue_event ev/s (ratio) | (c) p50/p99 ms");
+    console.log("\nproducers | (a) INSERT ev/s | (b) +notify each ev/s (ratio) | (c) enqueue_event ev/s (ratio) | (c) p50/p99 ms | (d) add_job ev/s (ratio) | (c)/(d)");
     for (const producers of levels) {
       const get = (m: Mode) => results.find((r) => r.mode === m && r.producers === producers)!;
-      const [a, b, c] = [get("a_insert"), get("b_insert_notify_each"), get("c_enqueue_event")];
+      const [a, b, c, d] = [get("a_insert"), get("b_insert_notify_each"), get("c_enqueue_event"), get("d_graphile_add_job")];
       console.log(`${String(producers).padStart(9)} | ${String(a.eventsPerSecond).padStart(15)} | ` +
         `${`${b.eventsPerSecond} (${b.ratioToInsert})`.padStart(29)} | ${`${c.eventsPerSecond} (${c.ratioToInsert})`.padStart(30)} | ` +
-        `${c.p50Ms}/${c.p99Ms}`);
+        `${`${c.p50Ms}/${c.p99Ms}`.padStart(14)} | ${`${d.eventsPerSecond} (${d.ratioToInsert})`.padStart(24)} | ` +
+        `${round(c.eventsPerSecond / d.eventsPerSecond)}`);
     }
     if (wakeUpUnderLoad) {
       console.log(`wake-up latency under ${Math.max(...levels)} producers of (c): p50 ${wakeUpUnderLoad.p50Ms} ms, ` +
@@ -250,10 +270,14 @@ async function main(): Promise<void> {
       secondsPerRun: seconds,
       rounds: roundCount,
       results,
-      wakeUpLatency: { idle: wakeUpIdle, underLoad: wakeUpUnderLoad },
+      wakeUpLatency: { idle: wakeUpIdle, openProducerTransaction: wakeUpOpenTransaction, underLoad: wakeUpUnderLoad },
+      endToEnd,
       goals: {
+        endToEndAtLeast1_5xGraphileWorkerWithOneWorker: endToEnd.find((e) => e.workersPerTerritory === 1)?.ratio,
+        endToEndP99Below1s: endToEnd.every((e) => e.journal.latencyP99Ms < 1000),
         enqueueAtLeast90PercentOfInsertAt16: results.find((r) => r.mode === "c_enqueue_event" && r.producers === 16)?.ratioToInsert,
-        wakeUpP99Below50Ms: wakeUpUnderLoad ? wakeUpUnderLoad.p99Ms < 50 && wakeUpIdle.p99Ms < 50 : undefined,
+        wakeUpP99Below50Ms: wakeUpUnderLoad
+          ? wakeUpUnderLoad.p99Ms < 50 && wakeUpIdle.p99Ms < 50 && wakeUpOpenTransaction.p99Ms < 50 : undefined,
       },
       totalSeconds: round((Date.now() - startedAt) / 1000, 1),
     };

@@ -22,6 +22,13 @@ import { JournalMigrations } from "./journal-migrations";
 import { manifestArgs } from "./manifest-args";
 import { TerritoryWorkload } from "./territory-workload";
 
+/**
+ * A journal login idle inside a transaction for this long is disconnected: such a session holds
+ * the snapshot that keeps dead journal rows from being vacuumed, and a listener in it stops the
+ * NOTIFY queue from draining.
+ */
+export const JOURNAL_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
 export interface EventJournalArgs {
   readonly plan: JournalPlan;
   /** Validated stack config (exporter image, scrape settings). */
@@ -71,6 +78,9 @@ export class EventJournal extends pulumi.ComponentResource {
     for (const group of Object.values(JOURNAL_GROUPS)) {
       new postgresql.Grant(`${name}-connect-${group}`, { database: c.database, role: group, objectType: "database", privileges: ["CONNECT"] }, afterMigrations);
     }
+    // The grant is authoritative: PUBLIC keeps CONNECT but loses TEMPORARY, the tool for shadowing
+    // catalog names inside the journal functions (V5 revokes it too when the admin owns the database).
+    new postgresql.Grant(`${name}-public-database`, { database: c.database, role: "public", objectType: "database", privileges: ["CONNECT"] }, afterMigrations);
 
     for (const login of plan.logins) {
       const password = new random.RandomPassword(`${name}-${login.role}`, { length: 32, special: false }, { parent: this });
@@ -78,7 +88,8 @@ export class EventJournal extends pulumi.ComponentResource {
       this.passwords[login.role] = pulumi.secret(password.result);
       const role = new postgresql.Role(
         login.role,
-        { name: login.role, login: true, password: password.result, roles: [JOURNAL_GROUPS[login.group]], inherit: true },
+        { name: login.role, login: true, password: password.result, roles: [JOURNAL_GROUPS[login.group]], inherit: true,
+          idleInTransactionSessionTimeout: JOURNAL_IDLE_IN_TRANSACTION_TIMEOUT_MS },
         afterMigrations,
       );
       this.credentialSecrets[login.secretName] = new k8s.core.v1.Secret(

@@ -7,8 +7,10 @@ export const TERRITORY_CODE = /^[A-Z][A-Z0-9_-]{1,15}$/;
 export interface TerritorySyncOptions {
   /**
    * Territory code → database roles allowed to consume its events (login roles, or group
-   * roles whose members may). When given, it is the complete mapping: rows for roles not
-   * listed are removed. When omitted, integration.consumer_territory is left as it is.
+   * roles whose members may). When given, it is the complete mapping of the configured
+   * territories: their rows for roles not listed are removed. A retired territory keeps its
+   * rows, so its consumers can drain it; they go when the territory is deleted. When omitted,
+   * integration.consumer_territory is left as it is.
    */
   readonly consumerRoles?: Readonly<Record<string, readonly string[]>>;
 }
@@ -98,9 +100,10 @@ export async function syncTerritories(
       const territories = pairs.map(([, code]) => code);
       const removed = await client.query(
         `DELETE FROM integration.consumer_territory ct
-          WHERE NOT EXISTS (SELECT 1 FROM unnest($1::text[], $2::text[]) AS w(role_name, territory)
+          WHERE ct.territory = ANY($3::text[])
+            AND NOT EXISTS (SELECT 1 FROM unnest($1::text[], $2::text[]) AS w(role_name, territory)
                              WHERE w.role_name = ct.role_name AND w.territory = ct.territory)`,
-        [roles, territories]);
+        [roles, territories, wanted]);
       const inserted = await client.query(
         `INSERT INTO integration.consumer_territory (role_name, territory)
          SELECT * FROM unnest($1::text[], $2::text[])

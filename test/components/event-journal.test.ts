@@ -25,10 +25,14 @@ describe("the event journal under the mock runtime", () => {
       { name: "freshplan_consumer_ch", login: true, roles: ["freshplan_journal_consumer"] },
       { name: "freshplan_consumer_at", login: true, roles: ["freshplan_journal_consumer"] },
     ]);
-    for (const role of ofType(prod, "postgresql:index/role:Role")) expect(role.inputs.password).to.equal(SECRET_PLACEHOLDER);
+    for (const role of ofType(prod, "postgresql:index/role:Role")) {
+      expect(role.inputs.password).to.equal(SECRET_PLACEHOLDER);
+      expect(role.inputs.idleInTransactionSessionTimeout, String(role.inputs.name)).to.equal(60_000);
+    }
     expect(ofType(prod, "random:index/randomPassword:RandomPassword")).to.have.length(5);
     const grants = ofType(prod, "postgresql:index/grant:Grant").map((g) => `${g.inputs.role}:${g.inputs.objectType}:${(g.inputs.privileges as string[]).join()}`);
-    expect(grants).to.have.members(["freshplan_journal_writer:database:CONNECT", "freshplan_journal_consumer:database:CONNECT", "freshplan_journal_monitor:database:CONNECT"]);
+    expect(grants).to.have.members(["freshplan_journal_writer:database:CONNECT", "freshplan_journal_consumer:database:CONNECT", "freshplan_journal_monitor:database:CONNECT",
+      "public:database:CONNECT"]);
   });
 
   it("migrates with the files of sql/ as inputs and creates roles only after the migrations", () => {

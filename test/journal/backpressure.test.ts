@@ -104,10 +104,11 @@ describe("event journal: notify-queue backpressure", () => {
 
       let handled = 0;
       for (;;) {
-        const batch = await db.query<{ id: string }>("SELECT id FROM integration.claim_events('DE', 64, 'drain')");
+        const batch = await db.query<{ id: string; claim_token: string }>(
+          "SELECT id, claim_token FROM integration.claim_events('DE', 64, 'drain')");
         if (batch.rows.length === 0) break;
-        for (const { id } of batch.rows) {
-          await db.query("SELECT integration.mark_event_handled($1, NULL, 'drain')", [id]);
+        for (const { id, claim_token } of batch.rows) {
+          await db.query("SELECT integration.mark_event_handled($1, $2)", [id, claim_token]);
           handled++;
         }
       }
@@ -117,6 +118,37 @@ describe("event journal: notify-queue backpressure", () => {
     } finally {
       await stuck.end().catch(() => undefined);
       await live.end().catch(() => undefined);
+    }
+  });
+
+  it("commits a business transaction whose enqueue was due while the queue filled up to full", async () => {
+    const businessUrl = await journalDatabase(server, "journal_commit_notify");
+    const business = await connectClient(businessUrl, "business");
+    const filler = await connectClient(businessUrl, "filler");
+    const stuck = await connectClient(businessUrl, "stuck-listener");
+    try {
+      await stuck.query("LISTEN freshplan_events");
+      await stuck.query("BEGIN");
+      await stuck.query("SELECT 1");
+      await business.query("BEGIN");
+      const { rows: [{ id }] } = await business.query(
+        "SELECT integration.enqueue_event('order.created', 'org', 'DE', NULL, '{}', true) AS id");
+      // The queue fills while the business transaction is open, until NOTIFY itself fails.
+      let full = false;
+      while (!full) {
+        try {
+          await filler.query("SELECT pg_notify('freshplan_filler', g::text) FROM generate_series(1, 500) g");
+        } catch (err) {
+          expect((err as Error).message).to.match(/too many notifications in the NOTIFY queue/);
+          full = true;
+        }
+      }
+      await business.query("COMMIT");
+      const { rows } = await business.query("SELECT state, notified_at FROM integration.event_journal WHERE id = $1", [id]);
+      expect(rows).to.deep.equal([{ state: "pending", notified_at: null }]);
+    } finally {
+      await stuck.query("ROLLBACK").catch(() => undefined);
+      await Promise.all([business, filler, stuck].map((c) => c.end().catch(() => undefined)));
     }
   });
 });

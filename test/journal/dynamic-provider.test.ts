@@ -18,7 +18,7 @@ const ROOT = path.join(__dirname, "..", "..");
  */
 const DRIVER = `
 const provider = require(process.argv[2]).handler();
-const call = JSON.parse(process.argv[3]);
+const call = JSON.parse(require("fs").readFileSync(process.argv[3], "utf8"));
 Promise.resolve(provider[call.method](...call.args))
   .then((result) => process.stdout.write(JSON.stringify(result === undefined ? null : result)))
   .catch((e) => { process.stderr.write(String(e && e.message || e)); process.exit(1); });
@@ -43,7 +43,10 @@ describe("journal migrations as a Pulumi dynamic provider", () => {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   async function call(method: string, ...args: unknown[]): Promise<any> {
-    const { stdout } = await run(process.execPath, [path.join(dir, "driver.js"), serialized, JSON.stringify({ method, args })], {
+    // Through a file: the migrations' SQL, twice for a diff, outgrows one argv string (128 KiB).
+    const callFile = path.join(dir, `call-${method}.json`);
+    fs.writeFileSync(callFile, JSON.stringify({ method, args }));
+    const { stdout } = await run(process.execPath, [path.join(dir, "driver.js"), serialized, callFile], {
       env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules"), NODE_OPTIONS: "" },
     });
     return JSON.parse(stdout);

@@ -7,12 +7,14 @@ export interface ClaimedEvent {
   territory: string;
   attempts: number;
   payload: unknown;
+  /** Owner token of the claim this event came with; settles it. */
+  claim_token: string;
 }
 
 export interface ConsumerOptions {
   readonly url: string;
   readonly territory: string;
-  /** Unique per consumer process; the fencing token for mark_event_handled. */
+  /** Unique per consumer process; recorded as claimed_by. */
   readonly name: string;
   readonly batchSize: number;
   /** Fallback poll when no wake-up arrives. */
@@ -21,11 +23,13 @@ export interface ConsumerOptions {
   readonly throttleMs: number;
   /** Called per claimed event; `remaining` is how many events of its batch follow it. */
   readonly handle: (event: ClaimedEvent, consumer: JournalConsumer, remaining: number) => Promise<void> | void;
+  /** Ids whose success the journal accepted from this consumer (the others were taken back). */
+  readonly onAccepted?: (ids: string[]) => void;
 }
 
 /**
  * The consumer contract of the journal, as a client would implement it: LISTEN on its own
- * connection, claim until empty on every wake-up and every poll interval, settle each event,
+ * connection, claim until empty on every wake-up and every poll interval, settle each batch,
  * and after losing the listener reconnect and call replay_pending.
  */
 export class JournalConsumer {
@@ -38,6 +42,8 @@ export class JournalConsumer {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /** A wake-up that arrived while busy: the next sleep returns at once instead of losing it. */
+  private wakePending = false;
 
   constructor(readonly options: ConsumerOptions) {}
 
@@ -62,6 +68,7 @@ export class JournalConsumer {
     listener.on("notification", (n) => {
       if (n.payload === this.options.territory) {
         this.wakeUps++;
+        this.wakePending = true;
         this.wake?.();
       }
     });
@@ -94,21 +101,32 @@ export class JournalConsumer {
   private async drain(): Promise<number> {
     let total = 0;
     for (;;) {
+      // This claim sees everything committed before it, so earlier wake-ups are answered.
+      this.wakePending = false;
       const { rows } = await this.work.query<ClaimedEvent>(
-        "SELECT id, territory, attempts, payload FROM integration.claim_events($1, $2, $3)",
+        "SELECT id, territory, attempts, payload, claim_token FROM integration.claim_events($1, $2, $3)",
         [this.options.territory, this.options.batchSize, this.options.name]);
       if (rows.length === 0) return total;
       for (const [i, event] of rows.entries()) {
         await this.options.handle(event, this, rows.length - 1 - i);
-        const { rows: [{ ok }] } = await this.work.query<{ ok: boolean }>(
-          "SELECT integration.mark_event_handled($1, NULL, $2) AS ok", [event.id, this.options.name]);
-        if (ok) this.marked++;
       }
+      // One settlement per batch: the whole batch shares its claim's token.
+      const { rows: accepted } = await this.work.query<{ id: string }>(
+        "SELECT integration.mark_events_handled($1, $2::bigint[]) AS id",
+        [rows[0].claim_token, rows.map((r) => r.id)]);
+      this.marked += accepted.length;
+      this.options.onAccepted?.(accepted.map((r) => r.id));
       total += rows.length;
+      // A short batch means the territory is drained: an empty claim per wake-up would be waste.
+      if (rows.length < this.options.batchSize) return total;
     }
   }
 
   private sleep(ms: number): Promise<boolean> {
+    if (this.wakePending) {
+      this.wakePending = false;
+      return Promise.resolve(true);
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.wake = undefined;
@@ -143,7 +161,14 @@ export class JournalConsumer {
     this.running = false;
     this.wake?.();
     await this.loop;
-    await this.work.end().catch(() => undefined);
-    await this.listener?.end().catch(() => undefined);
+    await Promise.all([this.work, this.listener].map((c) => c && endWithin(c, 2_000)));
   }
+}
+
+/** client.end() never settles for a connection whose backend was already terminated. */
+function endWithin(client: Client, ms: number): Promise<void> {
+  return Promise.race([
+    client.end().catch(() => undefined),
+    new Promise<void>((resolve) => setTimeout(resolve, ms).unref()),
+  ]);
 }

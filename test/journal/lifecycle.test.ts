@@ -76,13 +76,14 @@ describe("event journal: lifecycle", () => {
       expect((await db.query("SELECT * FROM integration.claim_events('DE', 10, 'worker-b')")).rows)
         .to.have.length(0, "a claimed event is not handed out twice");
 
-      const marked = await db.query("SELECT integration.mark_event_handled($1, NULL, 'worker-a') AS ok", [id]);
+      const token = claimed.rows[0].claim_token;
+      const marked = await db.query("SELECT integration.mark_event_handled($1, $2) AS ok", [id, token]);
       expect(marked.rows[0].ok).to.equal(true);
       m = await metrics(db, "DE");
       expect(m).to.include({ pending: "0", claimed: "0", handled_last_5m: "1" });
       expect((await metrics(db, null)).handled_last_5m).to.equal("1");
       // Idempotent: a repeated success changes nothing.
-      expect((await db.query("SELECT integration.mark_event_handled($1, NULL, 'worker-a') AS ok", [id])).rows[0].ok)
+      expect((await db.query("SELECT integration.mark_event_handled($1, $2) AS ok", [id, token])).rows[0].ok)
         .to.equal(true);
       const row = await db.query("SELECT state, handled_at FROM integration.event_journal WHERE id = $1", [id]);
       expect(row.rows[0].state).to.equal("handled");
@@ -165,9 +166,9 @@ describe("event journal: lifecycle", () => {
     const { rows: [{ id }] } = await db.query(
       "SELECT integration.enqueue_event('credit.check', 'org', 'DE', NULL, '{}') AS id");
     for (let attempt = 1; attempt <= 3; attempt++) {
-      const claimed = await db.query("SELECT id, attempts FROM integration.claim_events('DE', 1, 'w')");
-      expect(claimed.rows).to.deep.equal([{ id, attempts: attempt }]);
-      await db.query("SELECT integration.mark_event_handled($1, $2, 'w')", [id, `boom ${attempt}`]);
+      const claimed = await db.query("SELECT id, attempts, claim_token FROM integration.claim_events('DE', 1, 'w')");
+      expect(claimed.rows.map((r) => ({ id: r.id, attempts: r.attempts }))).to.deep.equal([{ id, attempts: attempt }]);
+      await db.query("SELECT integration.mark_event_handled($1, $2, $3)", [id, claimed.rows[0].claim_token, `boom ${attempt}`]);
     }
     const { rows } = await db.query("SELECT state, last_error, attempts FROM integration.event_journal WHERE id = $1", [id]);
     expect(rows[0]).to.deep.equal({ state: "failed", last_error: "boom 3", attempts: 3 });
@@ -177,15 +178,15 @@ describe("event journal: lifecycle", () => {
     await db.query("UPDATE integration.settings SET max_attempts = 10, backoff_base = '1 s', backoff_max = '1 min'");
     const { rows: [{ id: id2 }] } = await db.query(
       "SELECT integration.enqueue_event('credit.check', 'org', 'DE', NULL, '{}') AS id");
-    await db.query("SELECT * FROM integration.claim_events('DE', 1, 'w')");
-    await db.query("SELECT integration.mark_event_handled($1, 'first', 'w')", [id2]);
+    let claim = await db.query("SELECT claim_token FROM integration.claim_events('DE', 1, 'w')");
+    await db.query("SELECT integration.mark_event_handled($1, $2, 'first')", [id2, claim.rows[0].claim_token]);
     const first = await db.query("SELECT extract(epoch FROM available_at - now()) AS s FROM integration.event_journal WHERE id = $1", [id2]);
     expect(Number(first.rows[0].s)).to.be.within(0.5, 1.01);
     expect((await db.query("SELECT * FROM integration.claim_events('DE', 1, 'w')")).rows)
       .to.have.length(0, "not claimable during backoff");
     await db.query("UPDATE integration.event_journal SET available_at = now() WHERE id = $1", [id2]);
-    await db.query("SELECT * FROM integration.claim_events('DE', 1, 'w')");
-    await db.query("SELECT integration.mark_event_handled($1, 'second', 'w')", [id2]);
+    claim = await db.query("SELECT claim_token FROM integration.claim_events('DE', 1, 'w')");
+    await db.query("SELECT integration.mark_event_handled($1, $2, 'second')", [id2, claim.rows[0].claim_token]);
     const second = await db.query("SELECT extract(epoch FROM available_at - now()) AS s FROM integration.event_journal WHERE id = $1", [id2]);
     expect(Number(second.rows[0].s)).to.be.within(1.5, 2.01);
   });
@@ -193,24 +194,25 @@ describe("event journal: lifecycle", () => {
   it("fences a stale consumer whose expired lease was reclaimed by another", async () => {
     await db.query("UPDATE integration.settings SET lease_duration = '50 ms'");
     const { rows: [{ id }] } = await db.query("SELECT integration.enqueue_event('x', 'org', 'DE', NULL, '{}') AS id");
-    await db.query("SELECT * FROM integration.claim_events('DE', 1, 'slow')");
+    const { rows: [{ claim_token: slow }] } = await db.query("SELECT claim_token FROM integration.claim_events('DE', 1, 'slow')");
     await new Promise((r) => setTimeout(r, 120));
     await db.query("UPDATE integration.settings SET lease_duration = '30 s'");
-    const reclaimed = await db.query("SELECT claimed_by, attempts FROM integration.claim_events('DE', 1, 'fast')");
-    expect(reclaimed.rows).to.deep.equal([{ claimed_by: "fast", attempts: 2 }]);
+    const reclaimed = await db.query("SELECT claimed_by, attempts, claim_token FROM integration.claim_events('DE', 1, 'fast')");
+    expect(reclaimed.rows.map((r) => ({ claimed_by: r.claimed_by, attempts: r.attempts }))).to.deep.equal([{ claimed_by: "fast", attempts: 2 }]);
+    const fast = reclaimed.rows[0].claim_token;
 
-    const stale = await db.query("SELECT integration.mark_event_handled($1, 'late failure', 'slow') AS ok", [id]);
+    const stale = await db.query("SELECT integration.mark_event_handled($1, $2, 'late failure') AS ok", [id, slow]);
     expect(stale.rows[0].ok).to.equal(false);
     let row = await db.query("SELECT state, claimed_by FROM integration.event_journal WHERE id = $1", [id]);
     expect(row.rows[0]).to.deep.equal({ state: "claimed", claimed_by: "fast" });
 
-    expect((await db.query("SELECT integration.mark_event_handled($1, NULL, 'fast') AS ok", [id])).rows[0].ok).to.equal(true);
-    expect((await db.query("SELECT integration.mark_event_handled($1, NULL, 'fast') AS ok", [id])).rows[0].ok).to.equal(true);
-    expect((await db.query("SELECT integration.mark_event_handled($1, 'late', 'slow') AS ok", [id])).rows[0].ok).to.equal(false);
-    expect((await db.query("SELECT integration.mark_event_handled($1, NULL, 'slow') AS ok", [id])).rows[0].ok).to.equal(false);
+    expect((await db.query("SELECT integration.mark_event_handled($1, $2) AS ok", [id, fast])).rows[0].ok).to.equal(true);
+    expect((await db.query("SELECT integration.mark_event_handled($1, $2) AS ok", [id, fast])).rows[0].ok).to.equal(true);
+    expect((await db.query("SELECT integration.mark_event_handled($1, $2, 'late') AS ok", [id, slow])).rows[0].ok).to.equal(false);
+    expect((await db.query("SELECT integration.mark_event_handled($1, $2) AS ok", [id, slow])).rows[0].ok).to.equal(false);
     row = await db.query("SELECT state, claimed_by FROM integration.event_journal WHERE id = $1", [id]);
     expect(row.rows[0]).to.deep.equal({ state: "handled", claimed_by: "fast" });
-    await expectError(db.query("SELECT integration.mark_event_handled(999999)"), "P0002", /event 999999 does not exist/);
+    await expectError(db.query("SELECT integration.mark_event_handled(999999, gen_random_uuid())"), "P0002", /event 999999 does not exist/);
   });
 
   it("replay_pending releases expired leases and wakes every territory with claimable events", async () => {

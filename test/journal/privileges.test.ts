@@ -81,7 +81,7 @@ describe("event journal: privileges and territory isolation", () => {
     await expectDenied(writer.query("SELECT * FROM integration.event_journal"), /permission denied for table event_journal/);
     await expectDenied(writer.query("SELECT * FROM integration.claim_events('CH', 1, 'w')"),
       /permission denied for function claim_events/);
-    await expectDenied(writer.query("SELECT integration.mark_event_handled($1)", [rows[0].id]),
+    await expectDenied(writer.query("SELECT integration.mark_event_handled($1, gen_random_uuid())", [rows[0].id]),
       /permission denied for function mark_event_handled/);
     await expectDenied(writer.query("SELECT * FROM integration.event_metrics"), /permission denied for view event_metrics/);
     await expectDenied(writer.query("UPDATE integration.settings SET notify_throttle = '0'"),
@@ -93,19 +93,26 @@ describe("event journal: privileges and territory isolation", () => {
       "SELECT integration.enqueue_event('x', 'org', 'CH', NULL, '{}') AS id");
     await admin.query("SELECT integration.enqueue_event('x', 'org', 'DE', NULL, '{}')");
     const de = await as(roles.consumerDE);
-    const claimed = await de.query("SELECT id, territory FROM integration.claim_events('DE', 10, 'de-1')");
+    const claimed = await de.query("SELECT id, territory, claim_token FROM integration.claim_events('DE', 10, 'de-1')");
     expect(claimed.rows.map((r) => r.territory)).to.deep.equal(["DE"]);
-    expect((await de.query("SELECT integration.mark_event_handled($1, NULL, 'de-1') AS ok", [claimed.rows[0].id])).rows[0].ok)
+    expect((await de.query("SELECT integration.mark_event_handled($1, $2) AS ok", [claimed.rows[0].id, claimed.rows[0].claim_token])).rows[0].ok)
       .to.equal(true);
 
     await expectDenied(de.query("SELECT * FROM integration.claim_events('CH', 10, 'de-1')"),
       new RegExp(`claim_events: role ${roles.consumerDE} may not consume events of territory 'CH'`));
     await expectDenied(de.query("SELECT * FROM integration.claim_events('AT', 10, 'de-1')"), /territory 'AT'/);
     const ch = await as(roles.consumerCH);
-    const chClaim = await ch.query("SELECT id FROM integration.claim_events('CH', 10, 'ch-1')");
+    const chClaim = await ch.query("SELECT id, claim_token FROM integration.claim_events('CH', 10, 'ch-1')");
     expect(chClaim.rows.map((r) => r.id)).to.include(chEvent);
-    await expectDenied(de.query("SELECT integration.mark_event_handled($1, NULL, 'ch-1')", [chEvent]),
-      /mark_event_handled: role .* may not consume events of territory 'CH'/);
+    // Even holding the CH claim's token, DE is told the event does not exist (no existence oracle).
+    const chToken = chClaim.rows.find((r) => r.id === chEvent).claim_token;
+    try {
+      await de.query("SELECT integration.mark_event_handled($1, $2)", [chEvent, chToken]);
+      expect.fail("expected mark_event_handled to refuse a CH event to DE");
+    } catch (err) {
+      expect((err as { code?: string }).code).to.equal("P0002");
+      expect((err as Error).message).to.match(/mark_event_handled: event \d+ does not exist/);
+    }
     await expectDenied(de.query("SELECT integration.replay_pending('CH')"), /replay_pending: .*territory 'CH'/);
     // Without a territory, replay only touches what the caller may consume.
     expect((await de.query("SELECT integration.replay_pending() AS n")).rows[0].n).to.equal(0);
@@ -115,7 +122,7 @@ describe("event journal: privileges and territory isolation", () => {
     await expectDenied(de.query("UPDATE integration.event_journal SET state = 'pending'"), /permission denied/);
     await expectDenied(de.query("INSERT INTO integration.consumer_territory VALUES ($1, 'CH')", [roles.consumerDE]),
       /permission denied for table consumer_territory/);
-    await expectDenied(de.query("SELECT integration.release_expired_leases('CH')"),
+    await expectDenied(de.query("SELECT integration.release_expired_leases('CH', 10)"),
       /permission denied for function release_expired_leases/);
     const row = await admin.query("SELECT state, claimed_by FROM integration.event_journal WHERE id = $1", [chEvent]);
     expect(row.rows[0]).to.deep.equal({ state: "claimed", claimed_by: "ch-1" });
@@ -124,9 +131,9 @@ describe("event journal: privileges and territory isolation", () => {
   it("lets members of a mapped group role consume that territory", async () => {
     await admin.query("SELECT integration.enqueue_event('x', 'org', 'AT', NULL, '{}')");
     const pod = await as(roles.atPod);
-    const claimed = await pod.query("SELECT id, territory FROM integration.claim_events('AT', 10, 'at-pod-1')");
+    const claimed = await pod.query("SELECT id, territory, claim_token FROM integration.claim_events('AT', 10, 'at-pod-1')");
     expect(claimed.rows.map((r) => r.territory)).to.deep.equal(["AT"]);
-    expect((await pod.query("SELECT integration.mark_event_handled($1, NULL, 'at-pod-1') AS ok", [claimed.rows[0].id])).rows[0].ok)
+    expect((await pod.query("SELECT integration.mark_event_handled($1, $2) AS ok", [claimed.rows[0].id, claimed.rows[0].claim_token])).rows[0].ok)
       .to.equal(true);
     await expectDenied(pod.query("SELECT * FROM integration.claim_events('DE', 10, 'at-pod-1')"), /territory 'DE'/);
   });
