@@ -18,7 +18,7 @@ const ROOT = path.join(__dirname, "..", "..");
  */
 const DRIVER = `
 const provider = require(process.argv[2]).handler();
-const call = JSON.parse(process.argv[3]);
+const call = JSON.parse(require("fs").readFileSync(process.argv[3], "utf8"));
 Promise.resolve(provider[call.method](...call.args))
   .then((result) => process.stdout.write(JSON.stringify(result === undefined ? null : result)))
   .catch((e) => { process.stderr.write(String(e && e.message || e)); process.exit(1); });
@@ -43,7 +43,11 @@ describe("journal migrations as a Pulumi dynamic provider", () => {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   async function call(method: string, ...args: unknown[]): Promise<any> {
-    const { stdout } = await run(process.execPath, [path.join(dir, "driver.js"), serialized, JSON.stringify({ method, args })], {
+    // The request goes through a file: all migrations, twice for diff, exceed one argv string's limit.
+    const request = path.join(dir, "request.json");
+    fs.writeFileSync(request, JSON.stringify({ method, args }));
+    const { stdout } = await run(process.execPath, [path.join(dir, "driver.js"), serialized, request], {
+      maxBuffer: 64 * 1024 * 1024,
       env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules"), NODE_OPTIONS: "" },
     });
     return JSON.parse(stdout);
