@@ -38,7 +38,7 @@ BEGIN
         INSERT INTO lead_protection.reminder_outbox
           (reminder_id, idempotency_key, claim_id, lead_id, owner_user_id, territory, due_at, created_at)
         VALUES (v_reminder,
-                format('lead-reminder:%s:%s', c.id, extract(epoch FROM st.cycle_started_at)::numeric),
+                format('lead-reminder:%s:%s', c.id, floor(extract(epoch FROM st.cycle_started_at) * 1000000)::bigint),
                 c.id, c.lead_id, c.owner_user_id, c.territory, st.reminder_due_at, p_as_of);
         reminders_created := reminders_created + 1;
       END IF;
@@ -59,7 +59,7 @@ $$;
 
 COMMENT ON FUNCTION lead_protection.run_scan(timestamptz) IS
   'Creates each due reminder once per activity cycle (with an outbox row keyed '
-  'lead-reminder:<claim>:<cycle start epoch>) and closes claims whose protection ended by '
+  'lead-reminder:<claim>:<cycle start in microseconds since the epoch>) and closes claims whose protection ended by '
   'as_of. Serialised by an advisory lock; returns what it created and closed.';
 
 -- Aggregates per territory as of an instant; the view below reads it as of now(). Overdue and
