@@ -12,8 +12,10 @@ import { readMigrations } from "../db/migrations";
 import type { FreshplanConfig } from "../model/config-schema";
 import { journalExporterDeploymentManifest, journalExporterPodMonitorManifest } from "../model/journal-exporter";
 import { JOURNAL_GROUPS, JournalPlan, connectionEnvironment, monitorLogin, triggerAuthenticationManifest } from "../model/journal-plan";
+import { buildLeadProtectionPlan } from "../model/lead-protection-plan";
 import { journalExporterQueriesManifest } from "../model/metrics-sources";
 import { JournalMigrations } from "./journal-migrations";
+import { LeadProtection } from "./lead-protection";
 import { TerritoryWorkload } from "./territory-workload";
 
 export interface EventJournalArgs {
@@ -35,11 +37,14 @@ export class EventJournal extends pulumi.ComponentResource {
   /** Generated password per login role (secret outputs). */
   readonly passwords: Record<string, pulumi.Output<string>> = {};
   readonly workers: TerritoryWorkload[];
+  /** Lead protection lives in the same database (its schema comes with the same migrations). */
+  readonly leadProtection: LeadProtection;
 
   constructor(name: string, args: EventJournalArgs, opts?: pulumi.ComponentResourceOptions) {
     super("freshplan:journal:EventJournal", name, {}, opts);
     const { plan } = args;
     const c = plan.connection;
+    const leadPlan = buildLeadProtectionPlan(args.config)!;
 
     const provider = new postgresql.Provider(
       `${name}-admin`,
@@ -56,6 +61,7 @@ export class EventJournal extends pulumi.ComponentResource {
         migrations: readMigrations(),
         territories: plan.territories,
         consumerRoles: plan.consumerRoles,
+        leadTerritoryZones: leadPlan.territoryTimeZones,
       },
       { parent: this },
     );
@@ -66,6 +72,7 @@ export class EventJournal extends pulumi.ComponentResource {
       new postgresql.Grant(`${name}-connect-${group}`, { database: c.database, role: group, objectType: "database", privileges: ["CONNECT"] }, afterMigrations);
     }
 
+    const roles: Record<string, postgresql.Role> = {};
     for (const login of plan.logins) {
       const password = new random.RandomPassword(`${name}-${login.role}`, { length: 32, special: false }, { parent: this });
       // RandomPassword marks `result` secret in the engine; say so here too, so no export can leak it.
@@ -75,6 +82,7 @@ export class EventJournal extends pulumi.ComponentResource {
         { name: login.role, login: true, password: password.result, roles: [JOURNAL_GROUPS[login.group]], inherit: true },
         afterMigrations,
       );
+      roles[login.role] = role;
       this.credentialSecrets[login.secretName] = new k8s.core.v1.Secret(
         login.secretName,
         {
@@ -85,6 +93,12 @@ export class EventJournal extends pulumi.ComponentResource {
         { parent: this, dependsOn: [args.namespace, role] },
       );
     }
+
+    this.leadProtection = new LeadProtection(
+      `${name}-leads`,
+      { plan: leadPlan, provider, migrations: this.migrations, exporterRole: roles[leadPlan.exporterRole], namespace: args.namespace },
+      { parent: this },
+    );
 
     const auth = triggerAuthenticationManifest(plan);
     this.triggerAuthentication = new k8s.apiextensions.CustomResource(auth.metadata.name, auth, {

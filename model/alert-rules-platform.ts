@@ -5,7 +5,7 @@
 import type { AlertSettings } from "./alert-settings";
 import { AlertingRule, RuleGroup, promNumber, runbookUrl } from "./alert-rule-types";
 import type { FreshplanConfig } from "./config-schema";
-import { JOURNAL_METRIC_PREFIX, JOURNAL_TOTAL_ROW } from "./metrics-sources";
+import { JOURNAL_METRIC_PREFIX, JOURNAL_TOTAL_ROW, LEAD_METRIC_PREFIX } from "./metrics-sources";
 import { promString } from "./promql";
 
 type Annotated = Omit<AlertingRule, "annotations"> & { summary: string; description: string };
@@ -84,7 +84,6 @@ function journalGroup(a: AlertSettings): RuleGroup {
 }
 
 function businessGroup(a: AlertSettings): RuleGroup {
-  const slaWindow = `${a.leadReminderSlaMinutes}m`;
   const rules: Annotated[] = [
     {
       alert: "FreshplanCreditCheckBacklog",
@@ -103,14 +102,15 @@ function businessGroup(a: AlertSettings): RuleGroup {
       description: `{{ $value | printf "%.0f" }} campaign messages are waiting in territory {{ $labels.territory }} (limit ${a.campaignOutboxBacklog} for ${a.campaignOutboxBacklogFor}).`,
     },
     {
-      // Both counters count rows of the reminder table, so every pod reports the same value: max()
-      // de-duplicates, and reminders due an SLA ago must all be sent by now.
+      // The age of the oldest due, unsent reminder (lead_protection.metrics via postgres_exporter).
+      // Comparing counters ("due an SLA ago − sent now") let later reminders sent on time hide an
+      // old unsent one; the age cannot be offset. for: 1m only absorbs a single odd sample.
       alert: "FreshplanLeadReminderSlaBreach",
-      expr: `max by (territory) (lead_reminder_due_total offset ${slaWindow}) - max by (territory) (lead_reminder_sent_total) > 0`,
-      for: "5m",
+      expr: `max by (territory) (${LEAD_METRIC_PREFIX}_oldest_unsent_due_age_seconds) > ${promNumber(a.leadReminderSlaMinutes * 60)}`,
+      for: "1m",
       labels: { severity: "warning" },
       summary: "Lead-protection reminders are overdue",
-      description: `{{ $value | printf "%.0f" }} lead reminders of territory {{ $labels.territory }} were due more than ${a.leadReminderSlaMinutes} minutes ago and are not sent.`,
+      description: `The oldest unsent lead reminder of territory {{ $labels.territory }} has been due for {{ $value | humanizeDuration }} (SLA ${a.leadReminderSlaMinutes} minutes).`,
     },
   ];
   return { name: "freshplan-business", rules: rules.map(withRunbook(a)) };
