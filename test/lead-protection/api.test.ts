@@ -56,6 +56,7 @@ describe("lead protection: bad arguments and privileges", function () {
     ["a zero extension", () => ["SELECT lead_protection.extend_term($1, interval '0', 'manager-1', 'why', $2)", [claim, berlin("2026-02-01 00:00")]], "22023", /extra must be a positive interval/],
     ["an extension without reason", () => ["SELECT lead_protection.extend_term($1, interval '1 month', 'manager-1', '', $2)", [claim, berlin("2026-02-01 00:00")]], "22004", /reason must not be blank/],
     ["marking an unknown reminder sent", () => ["SELECT lead_protection.mark_reminder_sent(999999, $1)", [berlin("2026-02-01 00:00")]], "P0002", /reminder 999999 does not exist/],
+    ["an outbox listing of zero rows", () => ["SELECT * FROM lead_protection.unsent_reminders(0)", []], "22023", /limit must be between 1 and 10000/],
     ["a scan without an instant", () => ["SELECT * FROM lead_protection.run_scan(NULL)", []], "22023", /as_of must be a finite instant/],
   ];
 
@@ -97,6 +98,7 @@ describe("lead protection: bad arguments and privileges", function () {
       await denied(client, "SELECT * FROM lead_protection.evaluate_claim(1, now())");
     }
     await denied(db.monitor, "SELECT * FROM lead_protection.protection_state(1, now())");
+    for (const other of [db.scanner, db.monitor, db.stranger]) await denied(other, "SELECT * FROM lead_protection.unsent_reminders(10)");
     expect((await db.monitor.query("SELECT count(*)::int AS n FROM lead_protection.metrics")).rows[0].n).to.equal(3);
     expect((await db.crm.query("SELECT count(*)::int AS n FROM lead_protection.reminder_outbox")).rows[0].n).to.be.at.least(1);
   });
