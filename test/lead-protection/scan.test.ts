@@ -58,6 +58,30 @@ describe("lead protection: scan, reminders and metrics", function () {
     expect(await count("reminder_outbox")).to.equal(20);
   });
 
+  it("leaves a claim the CRM is changing to the next scan instead of waiting or deciding on stale facts", async () => {
+    const c = await s.register("lead-busy", berlin("2026-01-05 09:00"));
+    const crm = await db.connectAs("crm");
+    await crm.query("BEGIN");
+    await crm.query("SELECT lead_protection.record_progress($1, $2, 'customer_reaction')", [c, berlin("2026-03-06 08:30")]);
+    expect((await s.scan(berlin("2026-03-06 09:00"))).reminders_created).to.equal(0);
+    await crm.query("COMMIT");
+    // the progress landed before the deadline: nothing is due, now or at the next scan
+    expect((await s.scan(berlin("2026-03-06 09:05"))).reminders_created).to.equal(0);
+    expect((await s.state(c, berlin("2026-03-06 09:05"))).state).to.equal("protected");
+  });
+
+  it("lets only one of two concurrent registrations of a lead win", async () => {
+    const [a, b] = [await db.connectAs("crm"), await db.connectAs("crm")];
+    const register = (client: typeof a, owner: string) =>
+      client.query("SELECT lead_protection.register_claim('lead-race', $1, 'DE', $2) AS id", [owner, berlin("2026-01-05 09:00")]).then(
+        (r) => ({ ok: r.rows[0].id as string }), (e: { code?: string; message: string }) => ({ code: e.code, message: e.message }));
+    const results = await Promise.all([register(a, "agent-1"), register(b, "agent-2")]);
+    expect(results.filter((r) => "ok" in r)).to.have.length(1);
+    const lost = results.find((r) => !("ok" in r)) as { code?: string; message: string };
+    expect(lost.code).to.equal("23505");
+    expect(lost.message).to.match(/lead 'lead-race' is already claimed/);
+  });
+
   it("marks a reminder sent once (a retry keeps the first time) and refuses a cancelled one", async () => {
     const c = await s.register("lead-1", berlin("2026-01-05 09:00"));
     await s.scan(berlin("2026-03-06 09:00"));
