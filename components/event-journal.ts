@@ -12,7 +12,7 @@ import { readMigrations } from "../db/migrations";
 import type { FreshplanConfig } from "../model/config-schema";
 import { journalExporterDeploymentManifest, journalExporterPodMonitorManifest } from "../model/journal-exporter";
 import { JOURNAL_GROUPS, JournalPlan, connectionEnvironment, monitorLogin, triggerAuthenticationManifest } from "../model/journal-plan";
-import { buildLeadProtectionPlan } from "../model/lead-protection-plan";
+import { LEAD_GROUPS, buildLeadProtectionPlan } from "../model/lead-protection-plan";
 import { journalExporterQueriesManifest } from "../model/metrics-sources";
 import { JournalMigrations } from "./journal-migrations";
 import { LeadProtection } from "./lead-protection";
@@ -72,17 +72,18 @@ export class EventJournal extends pulumi.ComponentResource {
       new postgresql.Grant(`${name}-connect-${group}`, { database: c.database, role: group, objectType: "database", privileges: ["CONNECT"] }, afterMigrations);
     }
 
-    const roles: Record<string, postgresql.Role> = {};
     for (const login of plan.logins) {
       const password = new random.RandomPassword(`${name}-${login.role}`, { length: 32, special: false }, { parent: this });
       // RandomPassword marks `result` secret in the engine; say so here too, so no export can leak it.
       this.passwords[login.role] = pulumi.secret(password.result);
+      // The exporter's login also reads the lead-protection metrics. Listed here, not by a GrantRole:
+      // a Role's `roles` is authoritative and would revoke a membership granted elsewhere.
+      const groups = [JOURNAL_GROUPS[login.group], ...(login.role === leadPlan.exporterRole ? [LEAD_GROUPS.monitor] : [])];
       const role = new postgresql.Role(
         login.role,
-        { name: login.role, login: true, password: password.result, roles: [JOURNAL_GROUPS[login.group]], inherit: true },
+        { name: login.role, login: true, password: password.result, roles: groups, inherit: true },
         afterMigrations,
       );
-      roles[login.role] = role;
       this.credentialSecrets[login.secretName] = new k8s.core.v1.Secret(
         login.secretName,
         {
@@ -96,7 +97,7 @@ export class EventJournal extends pulumi.ComponentResource {
 
     this.leadProtection = new LeadProtection(
       `${name}-leads`,
-      { plan: leadPlan, provider, migrations: this.migrations, exporterRole: roles[leadPlan.exporterRole], namespace: args.namespace },
+      { plan: leadPlan, provider, migrations: this.migrations, namespace: args.namespace },
       { parent: this },
     );
 

@@ -1,8 +1,8 @@
 /**
  * Lead protection in the journal's database: a LOGIN role per job (CRM, scanner) with a generated
- * password and a Kubernetes Secret, CONNECT for the lead groups, the exporter login's membership
- * of the lead monitor group, and the scan CronJob. Decisions are in model/lead-protection-plan.ts;
- * the schema comes with the journal's migrations (V10–V14), which must have run first.
+ * password and a Kubernetes Secret, CONNECT for the lead groups, and the scan CronJob. Decisions
+ * are in model/lead-protection-plan.ts; the schema comes with the journal's migrations (V10–V15),
+ * which must have run first. The exporter's login joins the lead monitor group in EventJournal.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as postgresql from "@pulumi/postgresql";
@@ -16,8 +16,6 @@ export interface LeadProtectionArgs {
   readonly provider: postgresql.Provider;
   /** The migrations resource: the groups and grants exist once it has run. */
   readonly migrations: pulumi.Resource;
-  /** The exporter's login role (created by the journal). */
-  readonly exporterRole: pulumi.Resource;
   readonly namespace: k8s.core.v1.Namespace;
 }
 
@@ -35,11 +33,6 @@ export class LeadProtection extends pulumi.ComponentResource {
     for (const group of Object.values(LEAD_GROUPS)) {
       new postgresql.Grant(`${name}-connect-${group}`, { database: plan.connection.database, role: group, objectType: "database", privileges: ["CONNECT"] }, afterMigrations);
     }
-    new postgresql.GrantRole(
-      `${name}-exporter-reads-leads`,
-      { role: plan.exporterRole, grantRole: LEAD_GROUPS.monitor },
-      { ...afterMigrations, dependsOn: [args.migrations, args.exporterRole] },
-    );
 
     for (const login of plan.logins) {
       const password = new random.RandomPassword(`${name}-${login.role}`, { length: 32, special: false }, { parent: this });

@@ -3,7 +3,7 @@
  * scanner's login roles with their Secrets, the exporter's membership of the lead monitor group,
  * each territory's time zone for lead_protection.territory, and the scan CronJob.
  *
- * Least privilege, as for the journal: the migrations (V10–V14) create three NOLOGIN groups with
+ * Least privilege, as for the journal: the migrations (V10–V15) create three NOLOGIN groups with
  * exactly the grants each job needs; the stack creates LOGIN roles and makes each a member of one.
  * - the CRM records claims, progress, holds, extensions, conversions and sent reminders;
  * - the scan CronJob runs lead_protection.run_scan and nothing else;
@@ -37,7 +37,7 @@ export interface LeadProtectionPlan {
   readonly connection: Omit<JournalConfig, "worker" | "leadScanImage">;
   readonly namespace: string;
   readonly logins: readonly LeadLogin[];
-  /** Login that postgres_exporter signs in as; made a member of LEAD_GROUPS.monitor. */
+  /** Login that postgres_exporter signs in as; also a member of LEAD_GROUPS.monitor (components/event-journal.ts). */
   readonly exporterRole: string;
   /** Territory code → IANA time zone, for lead_protection.territory. */
   readonly territoryTimeZones: Readonly<Record<string, string>>;

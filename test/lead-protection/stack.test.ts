@@ -31,11 +31,12 @@ describe("lead protection under the mock runtime", () => {
     expect(grants).to.include.members(["freshplan_lead_crm:database:CONNECT", "freshplan_lead_scanner:database:CONNECT", "freshplan_lead_monitor:database:CONNECT"]);
   });
 
-  it("lets the exporter's monitor login read the lead metrics, after its role and the migrations exist", () => {
-    const [grant] = ofType(prod, "postgresql:index/grantRole:GrantRole");
-    expect(grant.inputs).to.include({ role: "freshplan_monitor", grantRole: "freshplan_lead_monitor" });
-    expect(grant.dependencies.some((urn) => urn.endsWith("::freshplan_monitor"))).to.equal(true);
-    expect(grant.dependencies.some((urn) => urn.endsWith("JournalMigrations::journal-migrations"))).to.equal(true);
+  it("lets the exporter's monitor login read the lead metrics through its own Role's groups", () => {
+    const monitor = ofType(prod, "postgresql:index/role:Role").find((r) => r.inputs.name === "freshplan_monitor")!;
+    expect(monitor.inputs.roles).to.deep.equal(["freshplan_journal_monitor", "freshplan_lead_monitor"]);
+    expect(monitor.dependencies.some((urn) => urn.endsWith("JournalMigrations::journal-migrations"))).to.equal(true);
+    // a GrantRole next to a Role's authoritative `roles` would be revoked on the next update
+    expect(ofType(prod, "postgresql:index/grantRole:GrantRole")).to.deep.equal([]);
   });
 
   it("writes each login's connection into its own Secret", () => {

@@ -15,13 +15,13 @@ describe("the event journal under the mock runtime", () => {
     prod = await runStack(stackFile("prod"));
   });
 
-  it("creates one login role per job, each only in its journal group, with a generated password", () => {
+  it("creates one login role per job, each only in its journal group (the exporter's also in the lead monitor group), with a generated password", () => {
     // Lead protection's logins share the database; test/lead-protection/stack.test.ts covers them.
     const journalOnly = (r: RecordedResource) => !String(r.name).includes("lead");
     const roles = ofType(prod, "postgresql:index/role:Role").filter(journalOnly).map((r) => ({ name: r.inputs.name, login: r.inputs.login, roles: r.inputs.roles }));
     expect(roles).to.have.deep.members([
       { name: "freshplan_writer", login: true, roles: ["freshplan_journal_writer"] },
-      { name: "freshplan_monitor", login: true, roles: ["freshplan_journal_monitor"] },
+      { name: "freshplan_monitor", login: true, roles: ["freshplan_journal_monitor", "freshplan_lead_monitor"] },
       { name: "freshplan_consumer_de", login: true, roles: ["freshplan_journal_consumer"] },
       { name: "freshplan_consumer_ch", login: true, roles: ["freshplan_journal_consumer"] },
       { name: "freshplan_consumer_at", login: true, roles: ["freshplan_journal_consumer"] },
