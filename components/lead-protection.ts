@@ -1,7 +1,7 @@
 /**
  * Lead protection in the journal's database: a LOGIN role per job (CRM, scanner) with a generated
  * password and a Kubernetes Secret, CONNECT for the lead groups, and the scan CronJob. Decisions
- * are in model/lead-protection-plan.ts; the schema comes with the journal's migrations (V10–V15),
+ * are in model/lead-protection-plan.ts; the schema comes with the journal's migrations (V10 and later),
  * which must have run first. The exporter's login joins the lead monitor group in EventJournal.
  */
 import * as k8s from "@pulumi/kubernetes";

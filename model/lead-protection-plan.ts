@@ -3,7 +3,7 @@
  * scanner's login roles with their Secrets, the exporter's membership of the lead monitor group,
  * each territory's time zone for lead_protection.territory, and the scan CronJob.
  *
- * Least privilege, as for the journal: the migrations (V10–V15) create three NOLOGIN groups with
+ * Least privilege, as for the journal: the migrations (V10 and later) create three NOLOGIN groups with
  * exactly the grants each job needs; the stack creates LOGIN roles and makes each a member of one.
  * - the CRM records claims, progress, holds, extensions, conversions and sent reminders;
  * - the scan CronJob runs lead_protection.run_scan and nothing else;

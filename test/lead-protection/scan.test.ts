@@ -133,6 +133,15 @@ describe("lead protection: scan, reminders and metrics", function () {
     expect((await metrics(berlin("2026-03-06 12:45"))).oldest_unsent_due_age_seconds).to.equal(0);
   });
 
+  it("counts a claim converted later in its state before the conversion", async () => {
+    const c = await s.register("lead-1", berlin("2026-01-05 09:00"));
+    await db.crm.query("SELECT lead_protection.convert_claim($1, $2)", [c, berlin("2026-02-01 12:00")]);
+    const metrics = async (at: string) =>
+      (await db.monitor.query("SELECT protected, converted FROM lead_protection.metrics_as_of($1) WHERE territory = 'DE'", [at])).rows[0];
+    expect(await metrics(berlin("2026-01-20 00:00"))).to.deep.equal({ protected: "1", converted: "0" });
+    expect(await metrics(berlin("2026-02-01 12:00"))).to.deep.equal({ protected: "0", converted: "1" });
+  });
+
   it("shows a claim whose reminder was never created (no scan ran) as overdue in the live view", async () => {
     await db.crm.query("SELECT lead_protection.register_claim('lead-live', 'agent-1', 'AT', now() - interval '60 days 2 hours')");
     const { rows } = await db.monitor.query("SELECT * FROM lead_protection.metrics ORDER BY territory");
