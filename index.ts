@@ -26,6 +26,7 @@ const journal =
   journalPlan &&
   new EventJournal("journal", {
     plan: journalPlan,
+    leadPlan: plan.leadProtection!,
     config,
     adminPassword: journalAdminPassword!,
     namespace,

@@ -18,7 +18,9 @@ import {
 } from "../model/journal/exporter";
 import { JOURNAL_GROUPS, monitorLogin } from "../model/journal/logins";
 import { JournalPlan, connectionEnvironment, triggerAuthenticationManifest } from "../model/journal/plan";
+import { LEAD_GROUPS, LeadProtectionPlan } from "../model/lead-protection/plan";
 import { JournalMigrations } from "./journal-migrations";
+import { LeadProtection } from "./lead-protection";
 import { manifestArgs } from "./manifest-args";
 import { TerritoryWorkload } from "./territory-workload";
 
@@ -31,6 +33,8 @@ export const JOURNAL_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 
 export interface EventJournalArgs {
   readonly plan: JournalPlan;
+  /** Lead protection shares the journal's database, its migrations and its exporter. */
+  readonly leadPlan: LeadProtectionPlan;
   /** Validated stack config (exporter image, scrape settings). */
   readonly config: FreshplanConfig;
   /** Password of the admin role (stack secret `journalAdminPassword`). */
@@ -48,11 +52,14 @@ export class EventJournal extends pulumi.ComponentResource {
   /** Generated password per login role (secret outputs). */
   readonly passwords: Record<string, pulumi.Output<string>> = {};
   readonly workers: TerritoryWorkload[];
+  /** Lead protection lives in the same database (its schema comes with the same migrations). */
+  readonly leadProtection: LeadProtection;
 
   constructor(name: string, args: EventJournalArgs, opts?: pulumi.ComponentResourceOptions) {
     super("freshplan:journal:EventJournal", name, {}, opts);
     const { plan } = args;
     const c = plan.connection;
+    const leadPlan = args.leadPlan;
 
     const provider = new postgresql.Provider(
       `${name}-admin`,
@@ -69,6 +76,7 @@ export class EventJournal extends pulumi.ComponentResource {
         migrations: readMigrations(),
         territories: plan.territories,
         consumerRoles: plan.consumerRoles,
+        leadTerritoryZones: leadPlan.territoryTimeZones,
       },
       { parent: this },
     );
@@ -86,10 +94,19 @@ export class EventJournal extends pulumi.ComponentResource {
       const password = new random.RandomPassword(`${name}-${login.role}`, { length: 32, special: false }, { parent: this });
       // RandomPassword marks `result` secret in the engine; say so here too, so no export can leak it.
       this.passwords[login.role] = pulumi.secret(password.result);
+      // The exporter's login also reads the lead-protection metrics. Listed here, not by a GrantRole:
+      // a Role's `roles` is authoritative and would revoke a membership granted elsewhere.
+      const groups = [JOURNAL_GROUPS[login.group], ...(login.role === leadPlan.exporterRole ? [LEAD_GROUPS.monitor] : [])];
       const role = new postgresql.Role(
         login.role,
-        { name: login.role, login: true, password: password.result, roles: [JOURNAL_GROUPS[login.group]], inherit: true,
-          idleInTransactionSessionTimeout: JOURNAL_IDLE_IN_TRANSACTION_TIMEOUT_MS },
+        {
+          name: login.role,
+          login: true,
+          password: password.result,
+          roles: groups,
+          inherit: true,
+          idleInTransactionSessionTimeout: JOURNAL_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+        },
         afterMigrations,
       );
       this.credentialSecrets[login.secretName] = new k8s.core.v1.Secret(
@@ -102,6 +119,12 @@ export class EventJournal extends pulumi.ComponentResource {
         { parent: this, dependsOn: [args.namespace, role] },
       );
     }
+
+    this.leadProtection = new LeadProtection(
+      `${name}-leads`,
+      { plan: leadPlan, provider, migrations: this.migrations, namespace: args.namespace },
+      { parent: this },
+    );
 
     const auth = triggerAuthenticationManifest(plan);
     this.triggerAuthentication = new k8s.apiextensions.CustomResource(auth.metadata.name, manifestArgs<k8s.apiextensions.CustomResourceArgs>(auth), {

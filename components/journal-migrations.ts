@@ -13,6 +13,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { applyMigrations, type Migration } from "../db/migrations";
 import { syncTerritories } from "../db/territories";
+import { syncLeadTerritories } from "../db/lead-territories";
 
 export interface JournalConnection {
   readonly host: string;
@@ -28,6 +29,8 @@ export interface JournalMigrationState {
   readonly migrations: readonly Migration[];
   readonly territories: readonly string[];
   readonly consumerRoles: Readonly<Record<string, readonly string[]>>;
+  /** Territory code → time zone for lead_protection.territory (absent: left as it is). */
+  readonly leadTerritoryZones?: Readonly<Record<string, string>>;
 }
 
 type Outs = JournalMigrationState & { readonly appliedVersions: readonly number[] };
@@ -42,6 +45,7 @@ async function migrate(inputs: JournalMigrationState): Promise<Outs> {
   const target = clientConfig(inputs.connection);
   const run = await applyMigrations(target, { migrations: inputs.migrations });
   await syncTerritories(target, inputs.territories, { consumerRoles: inputs.consumerRoles });
+  if (inputs.leadTerritoryZones) await syncLeadTerritories(target, inputs.leadTerritoryZones);
   return { ...inputs, appliedVersions: [...run.alreadyApplied, ...run.applied.map((m) => m.version)].sort((a, b) => a - b) };
 }
 
@@ -63,7 +67,7 @@ export const journalMigrationProvider: pulumi.dynamic.ResourceProvider = {
     const applied = new Set(olds.migrations.map(fingerprint));
     const pending = news.migrations.filter((m) => !applied.has(fingerprint(m)));
     const changed = (key: keyof JournalMigrationState) => JSON.stringify(olds[key]) !== JSON.stringify(news[key]);
-    const changes = pending.length > 0 || changed("territories") || changed("consumerRoles") || changed("connection");
+    const changes = pending.length > 0 || changed("territories") || changed("consumerRoles") || changed("leadTerritoryZones") || changed("connection");
     return { changes, replaces: [], deleteBeforeReplace: false };
   },
 
@@ -85,6 +89,7 @@ export interface JournalMigrationsArgs {
   readonly migrations: readonly Migration[];
   readonly territories: readonly string[];
   readonly consumerRoles: Readonly<Record<string, readonly string[]>>;
+  readonly leadTerritoryZones?: Readonly<Record<string, string>>;
 }
 
 export class JournalMigrations extends pulumi.dynamic.Resource {

@@ -54,5 +54,7 @@ export const JOURNAL_QUERIES_CONFIGMAP = "freshplan-journal-exporter-queries";
 export const JOURNAL_QUERIES_FILE = "queries.yaml";
 /** Prefix of the journal metrics: `<prefix>_<column of integration.event_metrics>`. */
 export const JOURNAL_METRIC_PREFIX = "freshplan_journal";
+/** Prefix of the lead-protection metrics: `<prefix>_<column of lead_protection.metrics>`. */
+export const LEAD_METRIC_PREFIX = "freshplan_lead_protection";
 /** Label value of the journal view's total row (territory IS NULL there). */
 export const JOURNAL_TOTAL_ROW = "all";

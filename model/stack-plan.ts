@@ -4,6 +4,7 @@ import type { RuleGroup } from "./alerts/rule-types";
 import { capacityWarnings } from "./capacity/forecast";
 import type { FreshplanConfig } from "./config/schema";
 import { JournalPlan, buildJournalPlan } from "./journal/plan";
+import { LeadProtectionPlan, buildLeadProtectionPlan } from "./lead-protection/plan";
 import { ScalingPlan, buildScalingPlan } from "./scaling/plan";
 
 export interface StackPlan {
@@ -13,6 +14,8 @@ export interface StackPlan {
   readonly scaling: ScalingPlan;
   /** Undefined when the stack has no `journal` key. */
   readonly journal?: JournalPlan;
+  /** Lead protection lives in the journal's database: present exactly when the journal is. */
+  readonly leadProtection?: LeadProtectionPlan;
   readonly alertGroups: readonly RuleGroup[];
   /** Rule expressions that do not parse as PromQL; any of them stops the program before a resource exists. */
   readonly alertProblems: readonly string[];
@@ -28,6 +31,7 @@ export function buildStackPlan(config: FreshplanConfig, now: Date): StackPlan {
     now,
     scaling,
     journal: buildJournalPlan(config),
+    leadProtection: buildLeadProtectionPlan(config),
     alertGroups,
     alertProblems: ruleSyntaxProblems(alertGroups),
     warnings: [...scaling.notices, ...capacityWarnings(config, now)],

@@ -3,8 +3,10 @@ import * as path from "node:path";
 import { Command } from "commander";
 import { describeTarget } from "../db/connection";
 import { applyMigrations, pendingMigrations } from "../db/migrations";
+import { syncLeadTerritories } from "../db/lead-territories";
 import { syncTerritories } from "../db/territories";
 import { buildJournalPlan } from "../model/journal/plan";
+import { territoryTimeZones } from "../model/lead-protection/plan";
 import { runCli } from "./cli";
 import { loadStackConfig } from "./stack-file";
 
@@ -60,6 +62,14 @@ async function main(argv: string[]): Promise<void> {
     sync.deleted.length > 0 ? `deleted ${sync.deleted.join(", ")}` : "",
   ].filter(Boolean);
   console.log(`territories of stack ${opts.stack} (${codes.join(", ")}): ${changes.length > 0 ? changes.join("; ") : "unchanged"}`);
+  const leads = await syncLeadTerritories(databaseUrl, territoryTimeZones(config));
+  const leadChanges = [
+    leads.added.length > 0 ? `added ${leads.added.join(", ")}` : "",
+    leads.rezoned.length > 0 ? `time zone changed ${leads.rezoned.join(", ")}` : "",
+    leads.kept.length > 0 ? `kept (has claims) ${leads.kept.join(", ")}` : "",
+    leads.deleted.length > 0 ? `deleted ${leads.deleted.join(", ")}` : "",
+  ].filter(Boolean);
+  console.log(`lead-protection time zones: ${leadChanges.length > 0 ? leadChanges.join("; ") : "unchanged"}`);
 }
 
 runCli("db:migrate", () => main(process.argv));

@@ -14,7 +14,7 @@ const MODEL_LAYERS: readonly (readonly string[])[] = [
   ["config"],
   ["prometheus", "keda"],
   ["kubernetes"],
-  ["journal"],
+  ["journal", "lead-protection"],
   ["scaling"],
   ["alerts", "calendar"],
   ["capacity", "rehearsal"],

@@ -1,10 +1,10 @@
 /**
- * Groups that do not read the API recordings: KEDA's health, the event journal (via the
- * postgres_exporter queries in journal/exporter.ts) and the business KPIs the API exports.
+ * Groups that do not read the API recordings: KEDA's health, the event journal and lead protection
+ * (via the postgres_exporter queries in journal/exporter.ts) and the business KPIs the API exports.
  */
 import type { AlertSettings } from "../config/alert-settings";
 import type { FreshplanConfig } from "../config/schema";
-import { JOURNAL_METRIC_PREFIX, JOURNAL_TOTAL_ROW } from "../conventions";
+import { JOURNAL_METRIC_PREFIX, JOURNAL_TOTAL_ROW, LEAD_METRIC_PREFIX } from "../conventions";
 import { promNumber, promString } from "../prometheus/promql";
 import { AlertingRule, RuleGroup, runbookUrl } from "./rule-types";
 
@@ -84,7 +84,6 @@ function journalGroup(a: AlertSettings): RuleGroup {
 }
 
 function businessGroup(a: AlertSettings): RuleGroup {
-  const slaWindow = `${a.leadReminderSlaMinutes}m`;
   const rules: Annotated[] = [
     {
       alert: "FreshplanCreditCheckBacklog",
@@ -103,14 +102,15 @@ function businessGroup(a: AlertSettings): RuleGroup {
       description: `{{ $value | printf "%.0f" }} campaign messages are waiting in territory {{ $labels.territory }} (limit ${a.campaignOutboxBacklog} for ${a.campaignOutboxBacklogFor}).`,
     },
     {
-      // Both counters count rows of the reminder table, so every pod reports the same value: max()
-      // de-duplicates, and reminders due an SLA ago must all be sent by now.
+      // The age of the oldest due, unsent reminder (lead_protection.metrics via postgres_exporter).
+      // Comparing counters ("due an SLA ago − sent now") let later reminders sent on time hide an
+      // old unsent one; the age cannot be offset. for: 1m only absorbs a single odd sample.
       alert: "FreshplanLeadReminderSlaBreach",
-      expr: `max by (territory) (lead_reminder_due_total offset ${slaWindow}) - max by (territory) (lead_reminder_sent_total) > 0`,
-      for: "5m",
+      expr: `max by (territory) (${LEAD_METRIC_PREFIX}_oldest_unsent_due_age_seconds) > ${promNumber(a.leadReminderSlaMinutes * 60)}`,
+      for: "1m",
       labels: { severity: "warning" },
       summary: "Lead-protection reminders are overdue",
-      description: `{{ $value | printf "%.0f" }} lead reminders of territory {{ $labels.territory }} were due more than ${a.leadReminderSlaMinutes} minutes ago and are not sent.`,
+      description: `The oldest unsent lead reminder of territory {{ $labels.territory }} has been due for {{ $value | humanizeDuration }} (SLA ${a.leadReminderSlaMinutes} minutes).`,
     },
   ];
   return { name: "freshplan-business", rules: rules.map(withRunbook(a)) };

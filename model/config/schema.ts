@@ -151,6 +151,8 @@ const journal = z.strictObject({
   sslMode: z.enum(["disable", "require", "verify-ca", "verify-full"], { error: "one of disable, require, verify-ca, verify-full" }).default("require"),
   /** postgres_exporter image that turns integration.event_metrics into the journal metrics. */
   exporterImage: image.default("quay.io/prometheuscommunity/postgres-exporter:v0.16.0"),
+  /** PostgreSQL client image (psql) of the lead-protection scan CronJob. */
+  leadScanImage: image.default("postgres:17.6-alpine"),
   /** One event worker per territory, scaled by KEDA on the territory's pending events. */
   worker: workloadSettings.extend({
     minReplicas: int(1),

@@ -11,6 +11,7 @@ import {
   JOURNAL_QUERIES_CONFIGMAP,
   JOURNAL_QUERIES_FILE,
   JOURNAL_TOTAL_ROW,
+  LEAD_METRIC_PREFIX,
   MANAGED_LABELS,
 } from "../conventions";
 import type { Manifest } from "../keda/types";
@@ -85,6 +86,22 @@ const JOURNAL_COLUMNS: [column: string, usage: "GAUGE", description: string][] =
   ["handled_last_5m", "GAUGE", "Events handled in the last five minutes"],
 ];
 
+// Column of lead_protection.metrics → exported column name (claims by state get a claims_ prefix).
+const LEAD_COLUMNS: [column: string, exported: string, usage: "GAUGE" | "COUNTER", description: string][] = [
+  ["protected", "claims_protected", "GAUGE", "Claims protected now"],
+  ["reminder_due", "claims_reminder_due", "GAUGE", "Claims whose 60 days ran out and whose reminder is not sent"],
+  ["grace", "claims_grace", "GAUGE", "Claims in the 10-day grace period after a reminder"],
+  ["expired_inactivity", "claims_expired_inactivity", "GAUGE", "Claims ended for inactivity"],
+  ["expired_term", "claims_expired_term", "GAUGE", "Claims ended at the end of their term"],
+  ["converted", "claims_converted", "GAUGE", "Claims ended by a written customer agreement"],
+  ["paused", "claims_paused", "GAUGE", "Open claims whose clock an approved hold stops now"],
+  ["reminders_due_total", "reminders_due_total", "COUNTER", "Reminders created by the scan"],
+  ["reminders_sent_total", "reminders_sent_total", "COUNTER", "Reminders marked sent"],
+  ["reminders_cancelled_total", "reminders_cancelled_total", "COUNTER", "Unsent reminders made moot by progress or the end of the claim"],
+  ["reminders_overdue", "reminders_overdue", "GAUGE", "Claims whose reminder is due for longer than the SLA and unsent"],
+  ["oldest_unsent_due_age_seconds", "oldest_unsent_due_age_seconds", "GAUGE", "Seconds since the oldest unsent reminder fell due (0 when none)"],
+];
+
 /** postgres_exporter `--extend.query-path` file; metric names are `<query>_<column>`. */
 export function journalExporterQueries(): string {
   const columns = JOURNAL_COLUMNS.map(([c]) => c).join(", ");
@@ -96,6 +113,15 @@ export function journalExporterQueries(): string {
         metrics: [
           { territory: { usage: "LABEL", description: `Territory code, '${JOURNAL_TOTAL_ROW}' for the total row` } },
           ...JOURNAL_COLUMNS.map(([column, usage, description]) => ({ [column]: { usage, description } })),
+        ],
+      },
+      // The exporter's login is also in freshplan_lead_monitor (components/lead-protection.ts).
+      [LEAD_METRIC_PREFIX]: {
+        query: `SELECT territory, ${LEAD_COLUMNS.map(([c, e]) => (c === e ? c : `${c} AS ${e}`)).join(", ")} FROM lead_protection.metrics`,
+        master: true,
+        metrics: [
+          { territory: { usage: "LABEL", description: "Territory code" } },
+          ...LEAD_COLUMNS.map(([, exported, usage, description]) => ({ [exported]: { usage, description } })),
         ],
       },
     },

@@ -47,6 +47,7 @@ describe("journal migrations as a Pulumi dynamic provider", () => {
     const callFile = path.join(dir, `call-${method}.json`);
     fs.writeFileSync(callFile, JSON.stringify({ method, args }));
     const { stdout } = await run(process.execPath, [path.join(dir, "driver.js"), serialized, callFile], {
+      maxBuffer: 64 * 1024 * 1024,
       env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules"), NODE_OPTIONS: "" },
     });
     return JSON.parse(stdout);
@@ -64,6 +65,7 @@ describe("journal migrations as a Pulumi dynamic provider", () => {
     migrations,
     territories: ["DE", "CH", "AT"],
     consumerRoles: { DE: ["freshplan_consumer_de"], CH: ["freshplan_consumer_ch"], AT: ["freshplan_consumer_at"] },
+    leadTerritoryZones: { DE: "Europe/Berlin", CH: "Europe/Zurich", AT: "Europe/Vienna" },
   });
 
   it("serializes without capturing test or Pulumi runtime state", () => {
@@ -83,6 +85,8 @@ describe("journal migrations as a Pulumi dynamic provider", () => {
       expect(history.rows).to.deep.equal(migrations.map((m) => ({ version: m.version, checksum: m.checksum })));
       const mapping = await client.query("SELECT role_name, territory FROM integration.consumer_territory ORDER BY territory");
       expect(mapping.rows.map((r) => `${r.territory}:${r.role_name}`)).to.deep.equal(["AT:freshplan_consumer_at", "CH:freshplan_consumer_ch", "DE:freshplan_consumer_de"]);
+      const zones = await client.query("SELECT code, time_zone FROM lead_protection.territory ORDER BY code");
+      expect(zones.rows.map((r) => `${r.code}:${r.time_zone}`)).to.deep.equal(["AT:Europe/Vienna", "CH:Europe/Zurich", "DE:Europe/Berlin"]);
     } finally {
       await client.end();
     }

@@ -95,20 +95,20 @@ describe("journal migrations", () => {
     try {
       const url = await fresh();
       await applyMigrations(url, { migrationsDir: dir });
-      fs.writeFileSync(path.join(dir, "V10__add_note.sql"), "ALTER TABLE integration.territory ADD COLUMN note text;\n");
-      expect((await pendingMigrations(url, { migrationsDir: dir })).map((m) => m.file)).to.deep.equal(["V10__add_note.sql"]);
-      expect((await applyMigrations(url, { migrationsDir: dir })).applied.map((m) => m.version)).to.deep.equal([10]);
+      fs.writeFileSync(path.join(dir, "V9000__add_note.sql"), "ALTER TABLE integration.territory ADD COLUMN note text;\n");
+      expect((await pendingMigrations(url, { migrationsDir: dir })).map((m) => m.file)).to.deep.equal(["V9000__add_note.sql"]);
+      expect((await applyMigrations(url, { migrationsDir: dir })).applied.map((m) => m.version)).to.deep.equal([9000]);
 
-      fs.writeFileSync(path.join(dir, "V11__broken.sql"), "CREATE TABLE integration.half (x int);\nSELECT 1/0;\n");
+      fs.writeFileSync(path.join(dir, "V9001__broken.sql"), "CREATE TABLE integration.half (x int);\nSELECT 1/0;\n");
       const err = await rejection(applyMigrations(url, { migrationsDir: dir }));
-      expect(err.message).to.match(/V11__broken\.sql failed and was rolled back: division by zero/);
+      expect(err.message).to.match(/V9001__broken\.sql failed and was rolled back: division by zero/);
       const client = await connectClient(url);
       try {
         expect((await client.query("SELECT to_regclass('integration.half') AS t")).rows[0].t).to.equal(null);
       } finally {
         await client.end();
       }
-      expect((await history(url)).map((h) => h.version)).to.not.include(11);
+      expect((await history(url)).map((h) => h.version)).to.not.include(9001);
 
       fs.writeFileSync(path.join(dir, "v12-wrong-name.sql"), "SELECT 1;\n");
       expect(() => readMigrations(dir)).to.throw(/v12-wrong-name\.sql: expected a name like V<number>__<name>\.sql/);

@@ -12,6 +12,7 @@ const SCHEMAS: Record<string, () => Promise<ModelClass>> = {
   "v1/Secret": async () => (await import("kubernetes-models/v1/Secret")).Secret,
   "v1/ConfigMap": async () => (await import("kubernetes-models/v1/ConfigMap")).ConfigMap,
   "apps/v1/Deployment": async () => (await import("kubernetes-models/apps/v1/Deployment")).Deployment,
+  "batch/v1/CronJob": async () => (await import("kubernetes-models/batch/v1/CronJob")).CronJob,
   "policy/v1/PodDisruptionBudget": async () => (await import("kubernetes-models/policy/v1/PodDisruptionBudget")).PodDisruptionBudget,
   "keda.sh/v1alpha1/ScaledObject": async () => (await import("@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject")).ScaledObject,
   "keda.sh/v1alpha1/TriggerAuthentication": async () =>

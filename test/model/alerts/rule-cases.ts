@@ -197,10 +197,28 @@ export const RULE_CASES: RuleCase[] = [
       { series: `lead_reminder_sent_total{territory="DE"}`, values: "0x100" },
       { series: `lead_reminder_due_total{territory="AT"}`, values: "0+2x100" },
       { series: `lead_reminder_sent_total{territory="AT"}`, values: "0x30 0+2x70" },
+      // the exporter's view of the same: the oldest due, unsent reminder's age
+      { series: `freshplan_lead_protection_oldest_unsent_due_age_seconds{territory="DE"}`, values: "0+60x100" },
+      { series: `freshplan_lead_protection_oldest_unsent_due_age_seconds{territory="AT"}`, values: "0+60x30 0x70" },
     ],
     expect: [
-      { alert: "FreshplanLeadReminderSlaBreach", at: "62m", firing: [] },
-      { alert: "FreshplanLeadReminderSlaBreach", at: "70m", firing: [{ labels: { territory: "DE" }, value: "20" }] },
+      { alert: "FreshplanLeadReminderSlaBreach", at: "60m", firing: [] },
+      { alert: "FreshplanLeadReminderSlaBreach", at: "70m", firing: [{ labels: { territory: "DE" }, value: "1h 10m 0s" }] },
+    ],
+  },
+  {
+    // One DE reminder fell due at 0m and is never sent; from 10m on one falls due every 10
+    // minutes and goes out 5 minutes later. "due 60m ago − sent now" turns negative at once and
+    // hides the old reminder; its age does not.
+    name: "lead reminders: an old DE reminder stays unsent while later ones go out on time",
+    series: [
+      { series: `lead_reminder_due_total{territory="DE"}`, values: "1x9 2x9 3x9 4x9 5x9 6x9 7x9 8x9 9x9 10x9" },
+      { series: `lead_reminder_sent_total{territory="DE"}`, values: "0x14 1x9 2x9 3x9 4x9 5x9 6x9 7x9 8x9 9x4" },
+      { series: `freshplan_lead_protection_oldest_unsent_due_age_seconds{territory="DE"}`, values: "0+60x100" },
+    ],
+    expect: [
+      { alert: "FreshplanLeadReminderSlaBreach", at: "59m", firing: [] },
+      { alert: "FreshplanLeadReminderSlaBreach", at: "75m", firing: [{ labels: { territory: "DE" }, value: "1h 15m 0s" }] },
     ],
   },
 ];
