@@ -16,9 +16,24 @@ export function workloadSelector(p: PrometheusSettings, territory: string, workl
   return `{job=${promString(p.job)},${p.territoryLabel}=${promString(territory)},${p.workloadLabel}=${promString(workload)}}`;
 }
 
+/**
+ * 0 while the workload's targets are scraped (`up == 1`), nothing when they are not: the zero a
+ * trigger may read for an idle workload. A broken scrape (target down, PodMonitor not selected,
+ * `job` or label drift) leaves the query empty, which KEDA reports as an error (ignoreNullValues
+ * false) so that its fallback acts instead of scaling to the floor.
+ */
+export function scrapedButIdle(p: PrometheusSettings, territory: string, workload: WorkloadName): string {
+  return `(0 * count(up${workloadSelector(p, territory, workload)} == 1))`;
+}
+
 /** Total requests per second of one territory's workload; KEDA divides it by the per-replica target. */
 export function rpsQuery(p: PrometheusSettings, territory: string, workload: WorkloadName): string {
   return `sum(rate(${p.requestMetric}_count${workloadSelector(p, territory, workload)}[${p.rateWindow}]))`;
+}
+
+/** The RPS trigger's query: the request rate, 0 when scraped but idle, empty when the scrape is broken. */
+export function rpsTriggerQuery(p: PrometheusSettings, territory: string, workload: WorkloadName): string {
+  return `${rpsQuery(p, territory, workload)} or on() ${scrapedButIdle(p, territory, workload)}`;
 }
 
 /** p95 latency in seconds over the latency window; buckets are summed by `le` before the quantile. */
@@ -27,14 +42,35 @@ export function p95Query(p: PrometheusSettings, territory: string, workload: Wor
 }
 
 /**
- * The latency guard: the request rate inflated by how far p95 exceeds the budget, so that with the
- * same AverageValue threshold as the RPS trigger it asks for proportionally more replicas when the
- * service is slow although RPS looks fine. Within budget the factor is 1 (same answer as the RPS
- * trigger). With no traffic the quantile is NaN; `NaN > 1` is false, so the factor falls back to 1
- * and the product is empty, which KEDA reads as 0 (ignoreNullValues). Using AverageValue also keeps
- * KEDA's fallback available, which is not supported for Value metrics.
+ * Below this share of the budget the latency signal lets replicas go; between it and the budget
+ * it holds the count. p95 grows faster than 1/replicas near saturation, so a plain p95 ÷ budget
+ * can skip from above the budget at n replicas to far below it at n + 1 and propose n again: the
+ * control-loop simulation (test/model/simulation) flaps that way on a queueing curve, and settles
+ * with a hold band from 0.6 (0.7 still flapped in one case).
  */
-export function latencyGuardQuery(p: PrometheusSettings, territory: string, workload: WorkloadName, budgetMs: number): string {
-  const budgetSeconds = promNumber(budgetMs / 1000);
-  return `${rpsQuery(p, territory, workload)} * on() ((${p95Query(p, territory, workload)} / ${budgetSeconds} > 1) or on() vector(1))`;
+export const LATENCY_HOLD_FROM = 0.6;
+
+/**
+ * The latency trigger's query for a `Value` metric with threshold 1: with r = p95 ÷ budget it reads
+ * r above the budget (the HPA proposes ⌈ready replicas × r⌉), exactly 1 within [0.6, 1] (hold), and
+ * r ÷ 0.6 below (let replicas go proportionally). It depends on the replicas that run, so it holds
+ * where p95 meets the budget; a count-independent formula flaps around that point.
+ *
+ * With no traffic the quantile is NaN, which KEDA would report as an error: `>= 0` drops NaN, and
+ * the `or` terms give 0 when the workload is scraped but has no requests in the window (or never
+ * had one). With traffic but no buckets (SLO buckets not published) every term is empty: an error,
+ * not a zero.
+ */
+export function latencyRatioQuery(p: PrometheusSettings, territory: string, workload: WorkloadName, budgetMs: number): string {
+  const selector = workloadSelector(p, territory, workload);
+  const requests = `${p.requestMetric}_count${selector}`;
+  const ratio = `(${p95Query(p, territory, workload)} / ${promNumber(budgetMs / 1000)} >= 0)`;
+  return (
+    `(clamp_max(${ratio} / ${promNumber(LATENCY_HOLD_FROM)}, 1) + clamp_min(${ratio} - 1, 0))` +
+    ` or on() (sum(rate(${requests}[${p.latencyWindow}])) == 0)` +
+    ` or on() (${scrapedButIdle(p, territory, workload)} unless on() count(${requests}))`
+  );
 }
+
+/** The value latencyRatioQuery yields for a p95 ÷ budget of `ratio` (the simulation drives the HPA with it). */
+export const latencySignal = (ratio: number) => Math.min(ratio / LATENCY_HOLD_FROM, 1) + Math.max(ratio - 1, 0);

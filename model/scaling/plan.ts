@@ -8,7 +8,7 @@ import { TRIGGER_NAMES, apiWorkloadName } from "../conventions";
 import { kedaCronTrigger, kedaPrometheusTrigger } from "../keda/triggers";
 import type { KedaTrigger, ScaledWorkload } from "../keda/types";
 import { apiCredentialsSecret } from "../journal/logins";
-import { latencyGuardQuery, rpsQuery } from "../prometheus/promql";
+import { latencyRatioQuery, rpsTriggerQuery } from "../prometheus/promql";
 import { CronWindow, businessHoursWindow, campaignWindow, seasonWindow } from "./cron-windows";
 
 /** A replica floor held by a cron trigger during a window. */
@@ -67,12 +67,12 @@ export function buildScalingPlan(config: FreshplanConfig, now: Date): ScalingPla
     for (const workload of WORKLOADS) {
       const capacity = territory[workload];
       const floors = floorWindows(config, code, territory, workload, now, notices);
-      const prometheus = (name: string, query: string): KedaTrigger =>
+      const prometheus = (name: string, query: string, metricType: "AverageValue" | "Value", threshold: number): KedaTrigger =>
         kedaPrometheusTrigger(name, {
           serverAddress: config.prometheus.serverAddress,
           query,
-          threshold: capacity.targetRpsPerReplica,
-          metricType: "AverageValue",
+          threshold,
+          metricType,
           ignoreNullValues: true,
         });
       workloads.push({
@@ -89,11 +89,9 @@ export function buildScalingPlan(config: FreshplanConfig, now: Date): ScalingPla
         floors,
         triggers: [
           ...floors.map((f) => kedaCronTrigger(f.name, f, f.floor)),
-          prometheus(TRIGGER_NAMES.rps, rpsQuery(config.prometheus, code, workload)),
-          prometheus(
-            TRIGGER_NAMES.latencyGuard,
-            latencyGuardQuery(config.prometheus, code, workload, capacity.p95BudgetMs),
-          ),
+          prometheus(TRIGGER_NAMES.rps, rpsTriggerQuery(config.prometheus, code, workload), "AverageValue", capacity.targetRpsPerReplica),
+          // p95 ÷ budget as a Value metric with target 1: proportional to the replicas that run (see latencyRatioQuery).
+          prometheus(TRIGGER_NAMES.latencyGuard, latencyRatioQuery(config.prometheus, code, workload, capacity.p95BudgetMs), "Value", 1),
         ],
         settings: config.workloads[workload],
         credentialsSecret: config.journal ? apiCredentialsSecret(code, workload) : undefined,
