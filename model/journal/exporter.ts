@@ -71,7 +71,14 @@ export function journalExporterPodMonitorManifest(config: FreshplanConfig, plan:
     metadata: { name: JOURNAL_EXPORTER, namespace: plan.namespace, labels: { ...labels, ...config.alerts.ruleLabels } },
     spec: {
       selector: { matchLabels: selector },
-      podMetricsEndpoints: [{ port: "metrics", interval: config.alerts.scrapeInterval }],
+      podMetricsEndpoints: [
+        {
+          port: "metrics",
+          interval: config.alerts.scrapeInterval,
+          // A fixed job, so FreshplanJournalExporterDown can select the exporter's `up` and `pg_up`.
+          relabelings: [{ targetLabel: "job", replacement: JOURNAL_EXPORTER, action: "replace" }],
+        },
+      ],
     },
   };
 }

@@ -12,8 +12,19 @@ export const promString = (value: string) => JSON.stringify(value);
 /** Number literal for PromQL: no exponent, no float noise such as 0.30000000000000004. */
 export const promNumber = (n: number) => String(Number(n.toFixed(6)));
 
-export function workloadSelector(p: PrometheusSettings, territory: string, workload: WorkloadName): string {
-  return `{job=${promString(p.job)},${p.territoryLabel}=${promString(territory)},${p.workloadLabel}=${promString(workload)}}`;
+/** One territory workload of one stack: the namespace keeps stacks that share a Prometheus apart. */
+export interface WorkloadScope {
+  readonly namespace: string;
+  readonly territory: string;
+  readonly workload: WorkloadName;
+}
+
+/**
+ * The API workload's series as the PodMonitor stores them: `namespace` is the target label
+ * prometheus-operator sets from the pod, so prod and staging never read each other's series.
+ */
+export function workloadSelector(p: PrometheusSettings, s: WorkloadScope): string {
+  return `{namespace=${promString(s.namespace)},job=${promString(p.job)},${p.territoryLabel}=${promString(s.territory)},${p.workloadLabel}=${promString(s.workload)}}`;
 }
 
 /**
@@ -22,23 +33,23 @@ export function workloadSelector(p: PrometheusSettings, territory: string, workl
  * `job` or label drift) leaves the query empty, which KEDA reports as an error (ignoreNullValues
  * false) so that its fallback acts instead of scaling to the floor.
  */
-export function scrapedButIdle(p: PrometheusSettings, territory: string, workload: WorkloadName): string {
-  return `(0 * count(up${workloadSelector(p, territory, workload)} == 1))`;
+export function scrapedButIdle(p: PrometheusSettings, s: WorkloadScope): string {
+  return `(0 * count(up${workloadSelector(p, s)} == 1))`;
 }
 
 /** Total requests per second of one territory's workload; KEDA divides it by the per-replica target. */
-export function rpsQuery(p: PrometheusSettings, territory: string, workload: WorkloadName): string {
-  return `sum(rate(${p.requestMetric}_count${workloadSelector(p, territory, workload)}[${p.rateWindow}]))`;
+export function rpsQuery(p: PrometheusSettings, s: WorkloadScope): string {
+  return `sum(rate(${p.requestMetric}_count${workloadSelector(p, s)}[${p.rateWindow}]))`;
 }
 
 /** The RPS trigger's query: the request rate, 0 when scraped but idle, empty when the scrape is broken. */
-export function rpsTriggerQuery(p: PrometheusSettings, territory: string, workload: WorkloadName): string {
-  return `${rpsQuery(p, territory, workload)} or on() ${scrapedButIdle(p, territory, workload)}`;
+export function rpsTriggerQuery(p: PrometheusSettings, s: WorkloadScope): string {
+  return `${rpsQuery(p, s)} or on() ${scrapedButIdle(p, s)}`;
 }
 
 /** p95 latency in seconds over the latency window; buckets are summed by `le` before the quantile. */
-export function p95Query(p: PrometheusSettings, territory: string, workload: WorkloadName): string {
-  return `histogram_quantile(0.95, sum by (le) (rate(${p.requestMetric}_bucket${workloadSelector(p, territory, workload)}[${p.latencyWindow}])))`;
+export function p95Query(p: PrometheusSettings, s: WorkloadScope): string {
+  return `histogram_quantile(0.95, sum by (le) (rate(${p.requestMetric}_bucket${workloadSelector(p, s)}[${p.latencyWindow}])))`;
 }
 
 /**
@@ -61,14 +72,14 @@ export const LATENCY_HOLD_FROM = 0.6;
  * had one). With traffic but no buckets (SLO buckets not published) every term is empty: an error,
  * not a zero.
  */
-export function latencyRatioQuery(p: PrometheusSettings, territory: string, workload: WorkloadName, budgetMs: number): string {
-  const selector = workloadSelector(p, territory, workload);
+export function latencyRatioQuery(p: PrometheusSettings, s: WorkloadScope, budgetMs: number): string {
+  const selector = workloadSelector(p, s);
   const requests = `${p.requestMetric}_count${selector}`;
-  const ratio = `(${p95Query(p, territory, workload)} / ${promNumber(budgetMs / 1000)} >= 0)`;
+  const ratio = `(${p95Query(p, s)} / ${promNumber(budgetMs / 1000)} >= 0)`;
   return (
     `(clamp_max(${ratio} / ${promNumber(LATENCY_HOLD_FROM)}, 1) + clamp_min(${ratio} - 1, 0))` +
     ` or on() (sum(rate(${requests}[${p.latencyWindow}])) == 0)` +
-    ` or on() (${scrapedButIdle(p, territory, workload)} unless on() count(${requests}))`
+    ` or on() (${scrapedButIdle(p, s)} unless on() count(${requests}))`
   );
 }
 

@@ -5,6 +5,7 @@
  */
 import { FreshplanConfig, TerritoryConfig, WORKLOADS, WorkloadName } from "../config/schema";
 import { TRIGGER_NAMES, apiWorkloadName } from "../conventions";
+import { kedaHelmValues } from "../keda/helm-values";
 import { kedaCronTrigger, kedaPrometheusTrigger } from "../keda/triggers";
 import type { KedaTrigger, ScaledWorkload } from "../keda/types";
 import { apiCredentialsSecret } from "../journal/logins";
@@ -29,7 +30,8 @@ export interface WorkloadScaling extends ScaledWorkload {
 
 export interface ScalingPlan {
   readonly namespace: string;
-  readonly keda: FreshplanConfig["keda"];
+  /** The chart to install and its values. */
+  readonly keda: FreshplanConfig["keda"] & { readonly values: Record<string, unknown> };
   readonly workloads: readonly WorkloadScaling[];
   /** Things ops should act on that do not block a deploy (shown as warnings at preview). */
   readonly notices: readonly string[];
@@ -66,6 +68,7 @@ export function buildScalingPlan(config: FreshplanConfig, now: Date): ScalingPla
   for (const [code, territory] of Object.entries(config.territories)) {
     for (const workload of WORKLOADS) {
       const capacity = territory[workload];
+      const scope = { namespace: config.namespace, territory: code, workload };
       const floors = floorWindows(config, code, territory, workload, now, notices);
       const prometheus = (name: string, query: string, metricType: "AverageValue" | "Value", threshold: number): KedaTrigger =>
         kedaPrometheusTrigger(name, {
@@ -73,7 +76,8 @@ export function buildScalingPlan(config: FreshplanConfig, now: Date): ScalingPla
           query,
           threshold,
           metricType,
-          ignoreNullValues: true,
+          // An empty result is an error, so a broken scrape lets KEDA's fallback act instead of reading zero load.
+          ignoreNullValues: false,
         });
       workloads.push({
         territory: code,
@@ -88,15 +92,17 @@ export function buildScalingPlan(config: FreshplanConfig, now: Date): ScalingPla
         baselinePeakRps: capacity.baselinePeakRps,
         floors,
         triggers: [
-          ...floors.map((f) => kedaCronTrigger(f.name, f, f.floor)),
-          prometheus(TRIGGER_NAMES.rps, rpsTriggerQuery(config.prometheus, code, workload), "AverageValue", capacity.targetRpsPerReplica),
+          // Load triggers first: KEDA names metrics by trigger index (s0-…), so a season added or
+          // removed must not renumber them (metric names, triggerIndex and the HPA spec would churn).
+          prometheus(TRIGGER_NAMES.rps, rpsTriggerQuery(config.prometheus, scope), "AverageValue", capacity.targetRpsPerReplica),
           // p95 ÷ budget as a Value metric with target 1: proportional to the replicas that run (see latencyRatioQuery).
-          prometheus(TRIGGER_NAMES.latencyGuard, latencyRatioQuery(config.prometheus, code, workload, capacity.p95BudgetMs), "Value", 1),
+          prometheus(TRIGGER_NAMES.latencyGuard, latencyRatioQuery(config.prometheus, scope, capacity.p95BudgetMs), "Value", 1),
+          ...floors.map((f) => kedaCronTrigger(f.name, f, f.floor)),
         ],
         settings: config.workloads[workload],
         credentialsSecret: config.journal ? apiCredentialsSecret(code, workload) : undefined,
       });
     }
   }
-  return { namespace: config.namespace, keda: config.keda, workloads, notices: [...notices] };
+  return { namespace: config.namespace, keda: { ...config.keda, values: kedaHelmValues(config) }, workloads, notices: [...notices] };
 }

@@ -120,7 +120,8 @@ export function scaledObjectManifest(w: ScaledWorkload): Manifest {
       cooldownPeriod: sc.cooldownPeriodSeconds,
       minReplicaCount: w.minReplicas,
       maxReplicaCount: w.maxReplicas,
-      fallback: { failureThreshold: sc.fallbackFailureThreshold, replicas: sc.fallbackReplicas },
+      // currentReplicasIfHigher (KEDA ≥ 2.17): a Prometheus outage at peak holds what runs and never scales in.
+      fallback: { failureThreshold: sc.fallbackFailureThreshold, replicas: sc.fallbackReplicas, behavior: "currentReplicasIfHigher" },
       advanced: {
         horizontalPodAutoscalerConfig: {
           behavior: {
