@@ -6,14 +6,15 @@
  * `freshplan.io/workload`. The scrape config maps the latter two onto the `territory` and
  * `workload` labels the PromQL uses.
  */
-import { API_APP_NAME, PART_OF_LABELS, TERRITORY_LABEL, WORKLOAD_LABEL } from "../conventions";
+import { PART_OF_LABELS, TERRITORY_LABEL, WORKLOAD_LABEL, podAppOf } from "../conventions";
 import type { Manifest, PodWorkload, ScaledWorkload } from "../keda/types";
 import { RESTRICTED_CONTAINER } from "../kubernetes/pod-security";
 
 const UID = 10001;
 
 export function selectorLabels(w: PodWorkload): Record<string, string> {
-  return { "app.kubernetes.io/name": API_APP_NAME, [TERRITORY_LABEL]: w.territory, [WORKLOAD_LABEL]: w.workload };
+  // Event workers get their own name: the API PodMonitor selects `freshplan-api` and must not scrape them as the API.
+  return { "app.kubernetes.io/name": podAppOf(w.workload).name, [TERRITORY_LABEL]: w.territory, [WORKLOAD_LABEL]: w.workload };
 }
 
 export function workloadLabels(w: PodWorkload): Record<string, string> {
@@ -53,7 +54,7 @@ export function deploymentManifest(w: PodWorkload): Manifest {
           },
           containers: [
             {
-              name: "api",
+              name: podAppOf(w.workload).container,
               image: s.image,
               ports: [{ name: "http", containerPort: s.port, protocol: "TCP" }],
               env: [
