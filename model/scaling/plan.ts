@@ -69,6 +69,11 @@ export function buildScalingPlan(config: FreshplanConfig, now: Date): ScalingPla
     for (const workload of WORKLOADS) {
       const capacity = territory[workload];
       const scope = { namespace: config.namespace, territory: code, workload };
+      if (capacity.minReplicas === 1) {
+        notices.add(
+          `territories.${code}.${workload}.minReplicas is 1: a node drain or a pod restart is an outage for ${apiWorkloadName(code, workload)} until a new pod is ready; use 2 where that matters`,
+        );
+      }
       const floors = floorWindows(config, code, territory, workload, now, notices);
       const prometheus = (name: string, query: string, metricType: "AverageValue" | "Value", threshold: number): KedaTrigger =>
         kedaPrometheusTrigger(name, {
