@@ -33,6 +33,7 @@ function recordingRules(config: FreshplanConfig, w: WorkloadScaling): RecordingR
   const labels = { namespace: w.namespace, territory: w.territory, workload: w.workload };
   const selector = workloadSelector(p, w);
   const withinBudget = selector.replace(/}$/, `,${bucketMatcher(w.p95BudgetMs)}}`);
+  const allRequests = selector.replace(/}$/, `,le="+Inf"}`);
   return [
     { record: RPS, expr: rpsQuery(p, w), labels },
     { record: P95, expr: p95Query(p, w), labels },
@@ -40,7 +41,9 @@ function recordingRules(config: FreshplanConfig, w: WorkloadScaling): RecordingR
       { record: requestRate(window), expr: `sum(rate(${p.requestMetric}_count${selector}[${window}]))`, labels },
       {
         record: sloMissRatio(window),
-        expr: `1 - (sum(rate(${p.requestMetric}_bucket${withinBudget}[${window}])) / sum(rate(${p.requestMetric}_count${selector}[${window}])))`,
+        // Both sides from the same histogram: `_count` and the buckets are separate series that a
+        // scrape or a restart can leave out of step, and a ratio over two of them can leave [0, 1].
+        expr: `1 - (sum(rate(${p.requestMetric}_bucket${withinBudget}[${window}])) / sum(rate(${p.requestMetric}_bucket${allRequests}[${window}])))`,
         labels,
       },
     ]),
@@ -60,13 +63,13 @@ function burnRateAlerts(a: AlertSettings, w: WorkloadScaling): AlertingRule[] {
       ` and ${seriesOf(requestRate(b.long), w)} >= ${promNumber(a.minTrafficRps)})`
     );
   };
-  const rule = (severity: "critical" | "warning", forDuration: string): AlertingRule => {
+  const rule = (severity: "critical" | "warning", forDuration?: string): AlertingRule => {
     const used = pairs(severity);
     const windows = used.map((b) => `${b.factor}× over ${b.long} and ${b.short}`).join(", or ");
     return {
       alert: "FreshplanApiLatencyBudgetBurn",
       expr: used.map(condition).join(" or "),
-      for: forDuration,
+      ...(forDuration ? { for: forDuration } : {}),
       labels: { severity, namespace: w.namespace, territory: w.territory, workload: w.workload },
       annotations: {
         summary: `${w.territory} ${w.workload} is burning its latency error budget (${severity === "critical" ? "fast" : "slow"} burn)`,
@@ -77,7 +80,9 @@ function burnRateAlerts(a: AlertSettings, w: WorkloadScaling): AlertingRule[] {
       },
     };
   };
-  return [rule("critical", "2m"), rule("warning", "15m")];
+  // The page follows the SRE workbook: no `for:`, the short window already ignores a blip and
+  // resets the alert soon after recovery. The ticket keeps 15m so the 3-day condition does not flap.
+  return [rule("critical"), rule("warning", "15m")];
 }
 
 function latencyAlerts(a: AlertSettings, w: WorkloadScaling): AlertingRule[] {

@@ -150,6 +150,14 @@ export const RULE_CASES: RuleCase[] = [
     expect: SLOW.map((alert) => ({ alert, at: "70m", firing: [] })),
   },
   {
+    name: "requests counted without buckets (a timer that publishes no SLO histogram) do not read as misses",
+    series: [
+      ...deQueries(10, 10),
+      { series: api("http_server_requests_seconds_count").replace('uri="/api/customers"', 'uri="/api/export"'), values: "0+600x100" },
+    ],
+    expect: [{ alert: "FreshplanApiLatencyBudgetBurn", at: "70m", firing: [] }],
+  },
+  {
     name: "a 3-minute latency spike stays under the for: durations",
     series: [
       { series: api("http_server_requests_seconds_count"), values: "0+600x100" },
