@@ -4,7 +4,7 @@ import type { RuleGroup } from "./alerts/rule-types";
 import { capacityWarnings } from "./capacity/forecast";
 import type { FreshplanConfig } from "./config/schema";
 import { JournalPlan, buildJournalPlan } from "./journal/plan";
-import { ScalingPlan, buildScalingPlan } from "./scaling/plan";
+import { ScalingPlan, buildScalingPlan, singleReplicaWarnings } from "./scaling/plan";
 
 export interface StackPlan {
   readonly config: FreshplanConfig;
@@ -30,6 +30,6 @@ export function buildStackPlan(config: FreshplanConfig, now: Date): StackPlan {
     journal: buildJournalPlan(config),
     alertGroups,
     alertProblems: ruleSyntaxProblems(alertGroups),
-    warnings: [...scaling.notices, ...capacityWarnings(config, now)],
+    warnings: [...scaling.notices, ...singleReplicaWarnings(scaling), ...capacityWarnings(config, now)],
   };
 }

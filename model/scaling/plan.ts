@@ -69,11 +69,6 @@ export function buildScalingPlan(config: FreshplanConfig, now: Date): ScalingPla
     for (const workload of WORKLOADS) {
       const capacity = territory[workload];
       const scope = { namespace: config.namespace, territory: code, workload };
-      if (capacity.minReplicas === 1) {
-        notices.add(
-          `territories.${code}.${workload}.minReplicas is 1: a node drain or a pod restart is an outage for ${apiWorkloadName(code, workload)} until a new pod is ready; use 2 where that matters`,
-        );
-      }
       const floors = floorWindows(config, code, territory, workload, now, notices);
       const prometheus = (name: string, query: string, metricType: "AverageValue" | "Value", threshold: number): KedaTrigger =>
         kedaPrometheusTrigger(name, {
@@ -110,4 +105,14 @@ export function buildScalingPlan(config: FreshplanConfig, now: Date): ScalingPla
     }
   }
   return { namespace: config.namespace, keda: { ...config.keda, values: kedaHelmValues(config) }, workloads, notices: [...notices] };
+}
+
+/**
+ * One replica makes every node drain and pod restart an outage for the workload (the PDB lets the
+ * drain proceed): said at preview and in the plan, not an error, as some workloads accept it.
+ */
+export function singleReplicaWarnings(plan: Pick<ScalingPlan, "workloads">): string[] {
+  return plan.workloads
+    .filter((w) => w.minReplicas === 1)
+    .map((w) => `territories.${w.territory}.${w.workload}.minReplicas is 1: a node drain or a pod restart is an outage for ${w.name} until a new pod is ready; use 2 where that matters`);
 }
