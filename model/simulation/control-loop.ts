@@ -60,6 +60,7 @@ export interface SimulationInput {
   readonly podStartupSeconds?: number;
   /** Replicas (all ready) at the start; default minReplicaCount. */
   readonly initialReplicas?: number;
+  /** pkg/controller/podautoscaler/config/v1alpha1/defaults.go: `--horizontal-pod-autoscaler-tolerance` 0.1. */
   readonly tolerance?: number;
 }
 
@@ -85,7 +86,10 @@ export interface SimulationResult {
   readonly changes: readonly ScaleChange[];
 }
 
-/** KEDA's default HPA behavior when the ScaledObject sets none (the HPA's own defaults). */
+/**
+ * The HPA's behavior when the ScaledObject sets none: pkg/apis/autoscaling/v2/defaults.go,
+ * GenerateHPAScaleUpRules and GenerateHPAScaleDownRules.
+ */
 const DEFAULT_UP: ScalingRules = { stabilizationWindowSeconds: 0, selectPolicy: "Max", policies: [{ type: "Percent", value: 100, periodSeconds: 15 }, { type: "Pods", value: 4, periodSeconds: 15 }] };
 const DEFAULT_DOWN: ScalingRules = { stabilizationWindowSeconds: 300, selectPolicy: "Max", policies: [{ type: "Percent", value: 100, periodSeconds: 15 }] };
 
@@ -156,6 +160,7 @@ export function simulateScaling(input: SimulationInput): SimulationResult {
   const ticks: Tick[] = [];
   const changes: ScaleChange[] = [];
 
+  // horizontal.go: the controller reconciles every HPA once per sync period.
   for (let seconds = 0; seconds <= input.durationSeconds; seconds += sync) {
     const ready = pods.filter((created) => seconds - created >= startup).length;
     const tick: TickContext = { seconds, at: new Date(input.start.getTime() + seconds * 1000), currentReplicas: current, readyReplicas: ready };
@@ -164,10 +169,13 @@ export function simulateScaling(input: SimulationInput): SimulationResult {
     let invalid = 0;
     let metricDesired = 0;
     let leaders: string[] = [];
+    // horizontal.go, computeReplicasForMetrics: one proposal per metric, the largest wins. KEDA's
+    // metrics server queries the scaler on each HPA request (no metric cache by default).
     for (const { trigger, source, target, type } of sources) {
       let value = source(tick);
       values[trigger.name] = value;
       if (value === undefined) {
+        // fallback.go, GetMetricsWithFallback: consecutive failures per metric; a success resets them.
         const failed = (failures.get(trigger.name) ?? 0) + 1;
         failures.set(trigger.name, failed);
         if (so.fallback && failed > so.fallback.failureThreshold) value = fallbackValue(so, type, target, tick);
@@ -186,6 +194,7 @@ export function simulateScaling(input: SimulationInput): SimulationResult {
       else if (proposal === metricDesired) leaders.push(trigger.name);
     }
 
+    // horizontal.go, reconcileAutoscaler: outside [min, max] the count is clamped without metrics.
     let desired = current;
     let reason = leaders.join("+");
     if (current > bounds.max) [desired, reason] = [bounds.max, "above maxReplicas"];
@@ -207,7 +216,8 @@ export function simulateScaling(input: SimulationInput): SimulationResult {
       pods = [...pods, ...Array.from({ length: desired - current }, () => seconds)];
     } else if (desired < current) {
       downs.push({ atSeconds: seconds, change: current - desired });
-      // The ReplicaSet deletes pods that are not ready first, then the newest.
+      // pkg/controller/replicaset, getPodsToDelete (controller.ActivePods ordering): pods that are
+      // not ready go first, then the most recently started.
       pods = [...pods].sort((a, b) => a - b).slice(0, desired);
     }
     const longestPeriod = Math.max(0, ...[...up.policies, ...down.policies].map((p) => p.periodSeconds));
