@@ -39,8 +39,8 @@ function oldLatencyGuard(so: SimulatedScaledObject): SimulatedScaledObject {
 const SLOW_SERVICE: LatencyCurve = { baseSeconds: 0.1, capacityRps: 70 };
 const STEADY_RPS = 200;
 
-function run(so: SimulatedScaledObject, signal: "new" | "old" | "plain", rps = STEADY_RPS, curve = SLOW_SERVICE) {
-  const api = simulatedApi(() => rps, curve);
+function run(so: SimulatedScaledObject, signal: "new" | "old" | "plain", rps: number | ((seconds: number) => number) = STEADY_RPS, curve = SLOW_SERVICE, hours = 3) {
+  const api = simulatedApi(typeof rps === "number" ? () => rps : rps, curve);
   const ratio = (t: Parameters<typeof api.p95>[0]) => api.p95(t)! / BUDGET;
   const latency = {
     new: (t: Parameters<typeof api.p95>[0]) => latencySignal(ratio(t)),
@@ -51,12 +51,20 @@ function run(so: SimulatedScaledObject, signal: "new" | "old" | "plain", rps = S
     scaledObject: so,
     metrics: { [TRIGGER_NAMES.rps]: api.rps, [TRIGGER_NAMES.latencyGuard]: latency },
     start: new Date("2026-03-02T08:00:00Z"),
-    durationSeconds: 3 * HOUR,
+    durationSeconds: hours * HOUR,
     syncPeriodSeconds: 15,
     podStartupSeconds: 60,
   });
   const settled = api.p95History.filter((h) => h.seconds >= HOUR);
+  let direction = 0;
+  let reversals = 0;
+  for (const c of result.changes) {
+    const d = Math.sign(c.to - c.from);
+    if (direction !== 0 && d !== direction) reversals++;
+    direction = d;
+  }
   return {
+    reversals,
     ...result,
     changesAfterFirstHour: result.changes.filter((c) => c.seconds >= HOUR).length,
     overBudgetShare: settled.filter((h) => h.p95 > BUDGET * 1.02).length / settled.length,
@@ -102,5 +110,15 @@ describe("latency trigger in the HPA control loop", () => {
     const held = run(renderedScaledObject(12), "new", 300, curve);
     expect(held.changesAfterFirstHour).to.equal(0);
     expect(held.overBudgetShare).to.equal(0);
+  });
+
+  it("follows a rise and fall of load with one turn at the peak, where the old formula turns over and over", () => {
+    // 60 → 300 → 60 req/s over four hours.
+    const day = (seconds: number) => 60 + 240 * Math.sin((Math.PI * Math.min(seconds, 4 * HOUR)) / (4 * HOUR)) ** 2;
+    const held = run(renderedScaledObject(10), "new", day, SLOW_SERVICE, 4);
+    expect(held.reversals, JSON.stringify(held.changes)).to.equal(1);
+    expect(held.changes.length).to.be.at.most(12);
+    const old = run(oldLatencyGuard(renderedScaledObject(10)), "old", day, SLOW_SERVICE, 4);
+    expect(old.reversals).to.be.greaterThan(10);
   });
 });
