@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ScalingPlan } from "../model/scaling/plan";
 
 export interface KedaInstallArgs {
-  /** Chart version, repository and namespace from stack config (`keda.*`). */
+  /** Chart version, repository and namespace from stack config (`keda.*`), and the chart values. */
   readonly keda: ScalingPlan["keda"];
 }
 
@@ -28,14 +28,8 @@ export class KedaInstall extends pulumi.ComponentResource {
         skipCrds: false,
         // Roll back a half-applied upgrade instead of leaving KEDA without its operator.
         atomic: true,
-        values: {
-          crds: { install: true },
-          // Expose and scrape KEDA's own metrics (keda_scaler_detail_errors_total, …) for the alert rules.
-          prometheus: {
-            operator: { enabled: true, podMonitor: { enabled: true } },
-            metricServer: { enabled: true, podMonitor: { enabled: true } },
-          },
-        },
+        // Decided in model/keda/helm-values.ts: PodMonitors with the rule labels and KEDA's namespace restored.
+        values: args.keda.values,
       },
       { parent: this },
     );

@@ -6,6 +6,13 @@ export const PROJECT = "freshplan-scaling";
 /** `app.kubernetes.io/name` of the API pods; the API PodMonitor selects on it. */
 export const API_APP_NAME = "freshplan-api";
 
+/** `app.kubernetes.io/name` of the journal's event workers: never selected as the API. */
+export const EVENT_WORKER_APP_NAME = "freshplan-event-worker";
+
+/** The app a workload's pods belong to, and the name of their container. */
+export const podAppOf = (workload: string) =>
+  workload === "event-worker" ? { name: EVENT_WORKER_APP_NAME, container: "event-worker" } : { name: API_APP_NAME, container: "api" };
+
 /** The label every object of the stack carries; objects the stack renders itself also say who manages them. */
 export const PART_OF = { "app.kubernetes.io/part-of": "freshplan" } as const;
 export const MANAGED_LABELS = { ...PART_OF, "app.kubernetes.io/managed-by": "pulumi" } as const;

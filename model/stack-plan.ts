@@ -5,7 +5,7 @@ import { capacityWarnings } from "./capacity/forecast";
 import type { FreshplanConfig } from "./config/schema";
 import { JournalPlan, buildJournalPlan } from "./journal/plan";
 import { LeadProtectionPlan, buildLeadProtectionPlan } from "./lead-protection/plan";
-import { ScalingPlan, buildScalingPlan } from "./scaling/plan";
+import { ScalingPlan, buildScalingPlan, singleReplicaWarnings } from "./scaling/plan";
 
 export interface StackPlan {
   readonly config: FreshplanConfig;
@@ -34,6 +34,6 @@ export function buildStackPlan(config: FreshplanConfig, now: Date): StackPlan {
     leadProtection: buildLeadProtectionPlan(config),
     alertGroups,
     alertProblems: ruleSyntaxProblems(alertGroups),
-    warnings: [...scaling.notices, ...capacityWarnings(config, now)],
+    warnings: [...scaling.notices, ...singleReplicaWarnings(scaling), ...capacityWarnings(config, now)],
   };
 }

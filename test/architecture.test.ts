@@ -18,7 +18,7 @@ const MODEL_LAYERS: readonly (readonly string[])[] = [
   ["lead-protection"],
   ["scaling"],
   ["alerts", "calendar"],
-  ["capacity", "rehearsal"],
+  ["capacity", "rehearsal", "simulation"],
   ["stack-plan.ts"],
 ];
 const MAX_MODEL_FILE_LINES = 300;

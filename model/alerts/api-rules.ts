@@ -25,21 +25,25 @@ export function bucketMatcher(budgetMs: number): string {
 }
 
 const hpaSelector = (w: WorkloadScaling) => `{namespace=${promString(w.namespace)},horizontalpodautoscaler=${promString(kedaHpaName(w.name))}}`;
-const seriesOf = (metric: string, w: WorkloadScaling) => `${metric}{territory=${promString(w.territory)},workload=${promString(w.workload)}}`;
+/** A recording of this stack's workload: the recordings carry the namespace so stacks sharing a Prometheus never collide. */
+const seriesOf = (metric: string, w: WorkloadScaling) => `${metric}{namespace=${promString(w.namespace)},territory=${promString(w.territory)},workload=${promString(w.workload)}}`;
 
 function recordingRules(config: FreshplanConfig, w: WorkloadScaling): RecordingRule[] {
   const p = config.prometheus;
-  const labels = { territory: w.territory, workload: w.workload };
-  const selector = workloadSelector(p, w.territory, w.workload);
+  const labels = { namespace: w.namespace, territory: w.territory, workload: w.workload };
+  const selector = workloadSelector(p, w);
   const withinBudget = selector.replace(/}$/, `,${bucketMatcher(w.p95BudgetMs)}}`);
+  const allRequests = selector.replace(/}$/, `,le="+Inf"}`);
   return [
-    { record: RPS, expr: rpsQuery(p, w.territory, w.workload), labels },
-    { record: P95, expr: p95Query(p, w.territory, w.workload), labels },
+    { record: RPS, expr: rpsQuery(p, w), labels },
+    { record: P95, expr: p95Query(p, w), labels },
     ...SLO_WINDOWS.flatMap((window) => [
       { record: requestRate(window), expr: `sum(rate(${p.requestMetric}_count${selector}[${window}]))`, labels },
       {
         record: sloMissRatio(window),
-        expr: `1 - (sum(rate(${p.requestMetric}_bucket${withinBudget}[${window}])) / sum(rate(${p.requestMetric}_count${selector}[${window}])))`,
+        // Both sides from the same histogram: `_count` and the buckets are separate series that a
+        // scrape or a restart can leave out of step, and a ratio over two of them can leave [0, 1].
+        expr: `1 - (sum(rate(${p.requestMetric}_bucket${withinBudget}[${window}])) / sum(rate(${p.requestMetric}_bucket${allRequests}[${window}])))`,
         labels,
       },
     ]),
@@ -59,14 +63,14 @@ function burnRateAlerts(a: AlertSettings, w: WorkloadScaling): AlertingRule[] {
       ` and ${seriesOf(requestRate(b.long), w)} >= ${promNumber(a.minTrafficRps)})`
     );
   };
-  const rule = (severity: "critical" | "warning", forDuration: string): AlertingRule => {
+  const rule = (severity: "critical" | "warning", forDuration?: string): AlertingRule => {
     const used = pairs(severity);
     const windows = used.map((b) => `${b.factor}× over ${b.long} and ${b.short}`).join(", or ");
     return {
       alert: "FreshplanApiLatencyBudgetBurn",
       expr: used.map(condition).join(" or "),
-      for: forDuration,
-      labels: { severity, territory: w.territory, workload: w.workload },
+      ...(forDuration ? { for: forDuration } : {}),
+      labels: { severity, namespace: w.namespace, territory: w.territory, workload: w.workload },
       annotations: {
         summary: `${w.territory} ${w.workload} is burning its latency error budget (${severity === "critical" ? "fast" : "slow"} burn)`,
         description:
@@ -76,13 +80,15 @@ function burnRateAlerts(a: AlertSettings, w: WorkloadScaling): AlertingRule[] {
       },
     };
   };
-  return [rule("critical", "2m"), rule("warning", "15m")];
+  // The page follows the SRE workbook: no `for:`, the short window already ignores a blip and
+  // resets the alert soon after recovery. The ticket keeps 15m so the 3-day condition does not flap.
+  return [rule("critical"), rule("warning", "15m")];
 }
 
 function latencyAlerts(a: AlertSettings, w: WorkloadScaling): AlertingRule[] {
   const budget = promNumber(w.p95BudgetMs / 1000);
   const traffic = `${seriesOf(RPS, w)} >= ${promNumber(a.minTrafficRps)}`;
-  const labels = { territory: w.territory, workload: w.workload };
+  const labels = { namespace: w.namespace, territory: w.territory, workload: w.workload };
   const atMax = `max(kube_horizontalpodautoscaler_status_current_replicas${hpaSelector(w)}) >= max(kube_horizontalpodautoscaler_spec_max_replicas${hpaSelector(w)})`;
   return [
     {
@@ -137,7 +143,7 @@ function preScaleAlert(a: AlertSettings, w: WorkloadScaling): AlertingRule[] {
       alert: "FreshplanPreScaleWithoutLoad",
       expr: `${rps} / ${replicas} < ${promNumber(idleBelow)} and on() (${floorActive})`,
       for: a.preScaleIdleFor,
-      labels: { severity: "info", territory: w.territory, workload: w.workload, scaledobject: w.name },
+      labels: { severity: "info", namespace: w.namespace, territory: w.territory, workload: w.workload, scaledobject: w.name },
       annotations: {
         summary: `${w.territory} ${w.workload} is pre-scaled for a season but has almost no load`,
         description:
@@ -149,9 +155,38 @@ function preScaleAlert(a: AlertSettings, w: WorkloadScaling): AlertingRule[] {
   ];
 }
 
+/**
+ * Scaling and every latency alert read the API's series; when the scrape breaks they read nothing.
+ * This fires while the workload has available pods but its targets are down, absent (PodMonitor not
+ * selected, relabelling or `job` drift), or it serves requests without the budget's SLO bucket.
+ */
+function missingDataAlert(config: FreshplanConfig, w: WorkloadScaling): AlertingRule {
+  const p = config.prometheus;
+  const selector = workloadSelector(p, w);
+  const budgetBucket = `${p.requestMetric}_bucket${selector.replace(/}$/, `,${bucketMatcher(w.p95BudgetMs)}}`)}`;
+  const running = `max(kube_deployment_status_replicas_available{namespace=${promString(w.namespace)},deployment=${promString(w.name)}}) > 0`;
+  const broken =
+    `(count(up${selector} == 0) > 0) or on() absent(up${selector})` +
+    ` or on() (sum(rate(${p.requestMetric}_count${selector}[5m])) > 0 unless on() count(${budgetBucket}))`;
+  return {
+    alert: "FreshplanApiMetricsMissing",
+    // count() gives every branch the same (empty) label set; absent() would add its matchers' labels.
+    expr: `count(${broken}) and on() (${running})`,
+    for: "10m",
+    labels: { severity: "critical", namespace: w.namespace, territory: w.territory, workload: w.workload },
+    annotations: {
+      summary: `${w.territory} ${w.workload} runs but Prometheus does not get its request metrics`,
+      description:
+        `${w.territory} ${w.workload} (${w.namespace}/${w.name}) has available pods, but its scrape targets (job ${p.job}) are down or missing, or it serves requests without the ${w.p95BudgetMs} ms SLO bucket. ` +
+        "KEDA's triggers for it fail (the fallback holds the replicas) and its latency alerts are blind.",
+      runbook_url: runbookUrl(config.alerts, "FreshplanApiMetricsMissing"),
+    },
+  };
+}
+
 export function apiRuleGroup(config: FreshplanConfig, workloads: readonly WorkloadScaling[]): RuleGroup {
   const rules: Rule[] = [];
   for (const w of workloads) rules.push(...recordingRules(config, w));
-  for (const w of workloads) rules.push(...burnRateAlerts(config.alerts, w), ...latencyAlerts(config.alerts, w), ...preScaleAlert(config.alerts, w));
+  for (const w of workloads) rules.push(...burnRateAlerts(config.alerts, w), ...latencyAlerts(config.alerts, w), ...preScaleAlert(config.alerts, w), missingDataAlert(config, w));
   return { name: "freshplan-api", rules };
 }

@@ -4,7 +4,7 @@
  */
 import type { AlertSettings } from "../config/alert-settings";
 import type { FreshplanConfig } from "../config/schema";
-import { JOURNAL_METRIC_PREFIX, JOURNAL_TOTAL_ROW, LEAD_METRIC_PREFIX } from "../conventions";
+import { JOURNAL_EXPORTER, JOURNAL_METRIC_PREFIX, JOURNAL_TOTAL_ROW, LEAD_METRIC_PREFIX } from "../conventions";
 import { promNumber, promString } from "../prometheus/promql";
 import { AlertingRule, RuleGroup, runbookUrl } from "./rule-types";
 
@@ -40,10 +40,13 @@ function kedaGroup(config: FreshplanConfig): RuleGroup {
   return { name: "freshplan-keda", rules: rules.map(withRunbook(config.alerts)) };
 }
 
-function journalGroup(a: AlertSettings): RuleGroup {
+function journalGroup(config: FreshplanConfig): RuleGroup {
+  const a = config.alerts;
   const metric = (column: string) => `${JOURNAL_METRIC_PREFIX}_${column}`;
-  const total = `territory=${promString(JOURNAL_TOTAL_ROW)}`;
-  const perTerritory = `territory!=${promString(JOURNAL_TOTAL_ROW)}`;
+  // The exporter runs in the stack's namespace: stacks sharing a Prometheus keep their own journal.
+  const ns = `namespace=${promString(config.namespace)}`;
+  const total = `${ns},territory=${promString(JOURNAL_TOTAL_ROW)}`;
+  const perTerritory = `${ns},territory!=${promString(JOURNAL_TOTAL_ROW)}`;
   // The queue is cluster-wide: every row carries the same figure, so the total row is read.
   const queue = `max(${metric("notify_queue_usage")}{${total}})`;
   const rules: Annotated[] = [
@@ -80,14 +83,29 @@ function journalGroup(a: AlertSettings): RuleGroup {
       description: "{{ $value | printf \"%.0f\" }} more events of territory {{ $labels.territory }} went to state failed in the last 15 minutes.",
     },
   ];
+  if (config.journal) {
+    // Without the exporter every journal alert above is silent; pg_up == 0 means it runs but cannot sign in.
+    const exporter = `{namespace=${promString(config.namespace)},job=${promString(JOURNAL_EXPORTER)}}`;
+    rules.push({
+      alert: "FreshplanJournalExporterDown",
+      expr: `(up${exporter} == 0) or (pg_up${exporter} == 0) or absent(up${exporter})`,
+      for: "10m",
+      labels: { severity: "warning" },
+      summary: "The journal's postgres_exporter is down or cannot read the journal",
+      description: `${JOURNAL_EXPORTER} in ${config.namespace} is not scraped or cannot connect to PostgreSQL as the monitor login: the journal lag, dead-letter and NOTIFY queue alerts are blind.`,
+    });
+  }
   return { name: "freshplan-journal", rules: rules.map(withRunbook(a)) };
 }
 
-function businessGroup(a: AlertSettings): RuleGroup {
+function businessGroup(config: FreshplanConfig): RuleGroup {
+  const a = config.alerts;
+  // The API pods export these; their namespace keeps stacks sharing a Prometheus apart.
+  const ns = `{namespace=${promString(config.namespace)}}`;
   const rules: Annotated[] = [
     {
       alert: "FreshplanCreditCheckBacklog",
-      expr: `max by (territory) (freshplan_credit_check_pending) > ${promNumber(a.creditCheckBacklog)}`,
+      expr: `max by (territory) (freshplan_credit_check_pending${ns}) > ${promNumber(a.creditCheckBacklog)}`,
       for: a.creditCheckBacklogFor,
       labels: { severity: "warning" },
       summary: "Credit checks are piling up",
@@ -95,7 +113,7 @@ function businessGroup(a: AlertSettings): RuleGroup {
     },
     {
       alert: "FreshplanCampaignOutboxBacklog",
-      expr: `max by (territory) (freshplan_campaign_outbox_pending) > ${promNumber(a.campaignOutboxBacklog)}`,
+      expr: `max by (territory) (freshplan_campaign_outbox_pending${ns}) > ${promNumber(a.campaignOutboxBacklog)}`,
       for: a.campaignOutboxBacklogFor,
       labels: { severity: "warning" },
       summary: "Campaign mails are piling up in the outbox",
@@ -106,7 +124,7 @@ function businessGroup(a: AlertSettings): RuleGroup {
       // Comparing counters ("due an SLA ago − sent now") let later reminders sent on time hide an
       // old unsent one; the age cannot be offset. for: 1m only absorbs a single odd sample.
       alert: "FreshplanLeadReminderSlaBreach",
-      expr: `max by (territory) (${LEAD_METRIC_PREFIX}_oldest_unsent_due_age_seconds) > ${promNumber(a.leadReminderSlaMinutes * 60)}`,
+      expr: `max by (territory) (${LEAD_METRIC_PREFIX}_oldest_unsent_due_age_seconds${ns}) > ${promNumber(a.leadReminderSlaMinutes * 60)}`,
       for: "1m",
       labels: { severity: "warning" },
       summary: "Lead-protection reminders are overdue",
@@ -117,5 +135,5 @@ function businessGroup(a: AlertSettings): RuleGroup {
 }
 
 export function platformRuleGroups(config: FreshplanConfig): RuleGroup[] {
-  return [kedaGroup(config), journalGroup(config.alerts), businessGroup(config.alerts)];
+  return [kedaGroup(config), journalGroup(config), businessGroup(config)];
 }

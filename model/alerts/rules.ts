@@ -29,6 +29,8 @@ export const ALERT_NAMES = [
   "FreshplanCreditCheckBacklog",
   "FreshplanCampaignOutboxBacklog",
   "FreshplanLeadReminderSlaBreach",
+  "FreshplanApiMetricsMissing",
+  "FreshplanJournalExporterDown",
 ] as const;
 
 export function alertRuleGroups(config: FreshplanConfig, plan: Pick<ScalingPlan, "workloads">): RuleGroup[] {

@@ -125,6 +125,8 @@ const workloadSettings = z.strictObject({
   port: int(1, 65535).default(8080),
   readinessPath: text(/^\//, "an HTTP path").default("/q/health/ready"),
   livenessPath: text(/^\//, "an HTTP path").default("/q/health/live"),
+  /** SmallRye Health's startup check: up once the app has started, without the readiness checks (database). */
+  startupPath: text(/^\//, "an HTTP path").default("/q/health/started"),
   resources,
   scaling,
 });

@@ -20,6 +20,34 @@ import { monitorLogin } from "./logins";
 import type { JournalPlan } from "./plan";
 
 const QUERIES_DIR = "/etc/postgres-exporter";
+
+/**
+ * The collectors postgres_exporter v0.16 enables by default (collector/*.go, registerCollector with
+ * defaultEnabled). `--disable-default-metrics` only drops the built-in metric maps, not these; with
+ * the restricted monitor login some of them fail on every scrape (pg_stat_* of other databases,
+ * replication, roles). Names differ between versions (v0.11's `bgwriter` is v0.16's
+ * `stat_bgwriter`) and an unknown flag stops the exporter, so the list follows the pinned image.
+ */
+export const EXPORTER_DEFAULT_COLLECTORS_V0_16 = [
+  "database",
+  "locks",
+  "replication",
+  "replication_slot",
+  "roles",
+  "stat_bgwriter",
+  "stat_database",
+  "stat_user_tables",
+  "statio_user_tables",
+  "wal",
+] as const;
+
+/** Only the journal queries: the monitor login may not read the server's statistics. */
+export const journalExporterArgs = (queryFile: string) => [
+  `--extend.query-path=${queryFile}`,
+  "--disable-default-metrics",
+  "--disable-settings-metrics",
+  ...EXPORTER_DEFAULT_COLLECTORS_V0_16.map((c) => `--no-collector.${c}`),
+];
 const labels = { "app.kubernetes.io/name": JOURNAL_EXPORTER, ...MANAGED_LABELS };
 const selector = { "app.kubernetes.io/name": JOURNAL_EXPORTER };
 
@@ -43,8 +71,7 @@ export function journalExporterDeploymentManifest(config: FreshplanConfig, plan:
             {
               name: "postgres-exporter",
               image: config.journal!.exporterImage,
-              // Only the journal queries: the monitor login may not read the server's statistics.
-              args: [`--extend.query-path=${QUERIES_DIR}/${JOURNAL_QUERIES_FILE}`, "--disable-default-metrics", "--disable-settings-metrics"],
+              args: journalExporterArgs(`${QUERIES_DIR}/${JOURNAL_QUERIES_FILE}`),
               env: [
                 { name: "DATA_SOURCE_URI", value: `${c.host}:${c.port}/${c.database}?sslmode=${c.sslMode}` },
                 fromSecret("DATA_SOURCE_USER", "PGUSER"),
@@ -72,7 +99,14 @@ export function journalExporterPodMonitorManifest(config: FreshplanConfig, plan:
     metadata: { name: JOURNAL_EXPORTER, namespace: plan.namespace, labels: { ...labels, ...config.alerts.ruleLabels } },
     spec: {
       selector: { matchLabels: selector },
-      podMetricsEndpoints: [{ port: "metrics", interval: config.alerts.scrapeInterval }],
+      podMetricsEndpoints: [
+        {
+          port: "metrics",
+          interval: config.alerts.scrapeInterval,
+          // A fixed job, so FreshplanJournalExporterDown can select the exporter's `up` and `pg_up`.
+          relabelings: [{ targetLabel: "job", replacement: JOURNAL_EXPORTER, action: "replace" }],
+        },
+      ],
     },
   };
 }

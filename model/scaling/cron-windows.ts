@@ -98,8 +98,23 @@ export function campaignWindow(campaign: CampaignConfig, index: number, timeZone
   };
 }
 
+/**
+ * Cron day-of-week field with consecutive days as ranges (`1-5`, `0,2-4`): KEDA before 2.20 built
+ * invalid metric names from comma-separated cron fields (kedacore/keda#7448).
+ */
+export function cronWeekdays(days: readonly number[]): string {
+  const sorted = [...new Set(days)].sort((a, b) => a - b);
+  const runs: [number, number][] = [];
+  for (const d of sorted) {
+    const last = runs[runs.length - 1];
+    if (last && d === last[1] + 1) last[1] = d;
+    else runs.push([d, d]);
+  }
+  return runs.map(([from, to]) => (from === to ? String(from) : `${from}-${to}`)).join(",");
+}
+
 export function businessHoursWindow(hours: BusinessHoursConfig, timeZone: string): CronWindow {
-  const days = [...new Set(hours.days.map((d) => WEEKDAYS.indexOf(d)))].sort((a, b) => a - b).join(",");
+  const days = cronWeekdays(hours.days.map((d) => WEEKDAYS.indexOf(d)));
   const at = (hhmm: string) => {
     const [h, m] = hhmm.split(":").map(Number);
     return `${m} ${h} * * ${days}`;

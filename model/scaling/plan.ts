@@ -5,10 +5,11 @@
  */
 import { FreshplanConfig, TerritoryConfig, WORKLOADS, WorkloadName } from "../config/schema";
 import { TRIGGER_NAMES, apiWorkloadName } from "../conventions";
+import { kedaHelmValues } from "../keda/helm-values";
 import { kedaCronTrigger, kedaPrometheusTrigger } from "../keda/triggers";
 import type { KedaTrigger, ScaledWorkload } from "../keda/types";
 import { apiCredentialsSecret } from "../journal/logins";
-import { latencyGuardQuery, rpsQuery } from "../prometheus/promql";
+import { latencyRatioQuery, rpsTriggerQuery } from "../prometheus/promql";
 import { CronWindow, businessHoursWindow, campaignWindow, seasonWindow } from "./cron-windows";
 
 /** A replica floor held by a cron trigger during a window. */
@@ -29,7 +30,8 @@ export interface WorkloadScaling extends ScaledWorkload {
 
 export interface ScalingPlan {
   readonly namespace: string;
-  readonly keda: FreshplanConfig["keda"];
+  /** The chart to install and its values. */
+  readonly keda: FreshplanConfig["keda"] & { readonly values: Record<string, unknown> };
   readonly workloads: readonly WorkloadScaling[];
   /** Things ops should act on that do not block a deploy (shown as warnings at preview). */
   readonly notices: readonly string[];
@@ -66,14 +68,16 @@ export function buildScalingPlan(config: FreshplanConfig, now: Date): ScalingPla
   for (const [code, territory] of Object.entries(config.territories)) {
     for (const workload of WORKLOADS) {
       const capacity = territory[workload];
+      const scope = { namespace: config.namespace, territory: code, workload };
       const floors = floorWindows(config, code, territory, workload, now, notices);
-      const prometheus = (name: string, query: string): KedaTrigger =>
+      const prometheus = (name: string, query: string, metricType: "AverageValue" | "Value", threshold: number): KedaTrigger =>
         kedaPrometheusTrigger(name, {
           serverAddress: config.prometheus.serverAddress,
           query,
-          threshold: capacity.targetRpsPerReplica,
-          metricType: "AverageValue",
-          ignoreNullValues: true,
+          threshold,
+          metricType,
+          // An empty result is an error, so a broken scrape lets KEDA's fallback act instead of reading zero load.
+          ignoreNullValues: false,
         });
       workloads.push({
         territory: code,
@@ -88,17 +92,27 @@ export function buildScalingPlan(config: FreshplanConfig, now: Date): ScalingPla
         baselinePeakRps: capacity.baselinePeakRps,
         floors,
         triggers: [
+          // Load triggers first: KEDA names metrics by trigger index (s0-…), so a season added or
+          // removed must not renumber them (metric names, triggerIndex and the HPA spec would churn).
+          prometheus(TRIGGER_NAMES.rps, rpsTriggerQuery(config.prometheus, scope), "AverageValue", capacity.targetRpsPerReplica),
+          // p95 ÷ budget as a Value metric with target 1: proportional to the replicas that run (see latencyRatioQuery).
+          prometheus(TRIGGER_NAMES.latencyGuard, latencyRatioQuery(config.prometheus, scope, capacity.p95BudgetMs), "Value", 1),
           ...floors.map((f) => kedaCronTrigger(f.name, f, f.floor)),
-          prometheus(TRIGGER_NAMES.rps, rpsQuery(config.prometheus, code, workload)),
-          prometheus(
-            TRIGGER_NAMES.latencyGuard,
-            latencyGuardQuery(config.prometheus, code, workload, capacity.p95BudgetMs),
-          ),
         ],
         settings: config.workloads[workload],
         credentialsSecret: config.journal ? apiCredentialsSecret(code, workload) : undefined,
       });
     }
   }
-  return { namespace: config.namespace, keda: config.keda, workloads, notices: [...notices] };
+  return { namespace: config.namespace, keda: { ...config.keda, values: kedaHelmValues(config) }, workloads, notices: [...notices] };
+}
+
+/**
+ * One replica makes every node drain and pod restart an outage for the workload (the PDB lets the
+ * drain proceed): said at preview and in the plan, not an error, as some workloads accept it.
+ */
+export function singleReplicaWarnings(plan: Pick<ScalingPlan, "workloads">): string[] {
+  return plan.workloads
+    .filter((w) => w.minReplicas === 1)
+    .map((w) => `territories.${w.territory}.${w.workload}.minReplicas is 1: a node drain or a pod restart is an outage for ${w.name} until a new pod is ready; use 2 where that matters`);
 }

@@ -6,14 +6,23 @@
  * `freshplan.io/workload`. The scrape config maps the latter two onto the `territory` and
  * `workload` labels the PromQL uses.
  */
-import { API_APP_NAME, MANAGED_LABELS, TERRITORY_LABEL, WORKLOAD_LABEL } from "../conventions";
+import { MANAGED_LABELS, TERRITORY_LABEL, WORKLOAD_LABEL, podAppOf } from "../conventions";
 import type { Manifest, PodWorkload, ScaledWorkload } from "../keda/types";
 import { RESTRICTED_CONTAINER } from "../kubernetes/pod-security";
 
 const UID = 10001;
 
+/**
+ * On scale-in the pod is removed from the endpoints while it is told to stop; both happen at once.
+ * The preStop sleep (Kubernetes ≥ 1.30) keeps it serving until kube-proxy and the ingress have
+ * dropped it, then SIGTERM starts the app's own graceful shutdown within the rest of the grace period.
+ */
+export const PRE_STOP_SLEEP_SECONDS = 10;
+export const TERMINATION_GRACE_SECONDS = 45;
+
 export function selectorLabels(w: PodWorkload): Record<string, string> {
-  return { "app.kubernetes.io/name": API_APP_NAME, [TERRITORY_LABEL]: w.territory, [WORKLOAD_LABEL]: w.workload };
+  // Event workers get their own name: the API PodMonitor selects `freshplan-api` and must not scrape them as the API.
+  return { "app.kubernetes.io/name": podAppOf(w.workload).name, [TERRITORY_LABEL]: w.territory, [WORKLOAD_LABEL]: w.workload };
 }
 
 export function workloadLabels(w: PodWorkload): Record<string, string> {
@@ -31,6 +40,8 @@ export function deploymentManifest(w: PodWorkload): Manifest {
     // Spread when possible, but never block a season scale-up on a missing zone or node.
     whenUnsatisfiable: "ScheduleAnyway",
     labelSelector: { matchLabels: selectorLabels(w) },
+    // Count only pods of the same revision: during a rollout the old ReplicaSet's pods would skew the spread.
+    matchLabelKeys: ["pod-template-hash"],
   });
   return {
     apiVersion: "apps/v1",
@@ -53,7 +64,7 @@ export function deploymentManifest(w: PodWorkload): Manifest {
           },
           containers: [
             {
-              name: "api",
+              name: podAppOf(w.workload).container,
               image: s.image,
               ports: [{ name: "http", containerPort: s.port, protocol: "TCP" }],
               env: [
@@ -65,9 +76,12 @@ export function deploymentManifest(w: PodWorkload): Manifest {
                 requests: { ...s.resources.requests },
                 limits: { ...s.resources.limits },
               },
-              startupProbe: { ...probe(s.readinessPath), periodSeconds: 2, failureThreshold: 60 },
+              // Started, not ready: readiness checks the database, and a database blip during start-up
+              // must not restart pods in the middle of a scale-up.
+              startupProbe: { ...probe(s.startupPath), periodSeconds: 2, failureThreshold: 60 },
               readinessProbe: probe(s.readinessPath),
               livenessProbe: probe(s.livenessPath),
+              lifecycle: { preStop: { sleep: { seconds: PRE_STOP_SLEEP_SECONDS } } },
               securityContext: RESTRICTED_CONTAINER,
               // The root filesystem is read-only; the JVM still needs a writable /tmp.
               volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
@@ -75,7 +89,7 @@ export function deploymentManifest(w: PodWorkload): Manifest {
           ],
           volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }],
           topologySpreadConstraints: [spread("topology.kubernetes.io/zone"), spread("kubernetes.io/hostname")],
-          terminationGracePeriodSeconds: 30,
+          terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
         },
       },
     },
@@ -97,14 +111,15 @@ export function serviceManifest(w: PodWorkload): Manifest {
 
 /**
  * One pod at a time may be evicted. With minReplicas 1 a drain still proceeds (a minAvailable of 1
- * would block it forever); the season floors keep more than one replica when it matters.
+ * would block it forever) and is an outage for that workload: the plan warns about it. Pods that
+ * are not healthy may always be evicted (AlwaysAllow), so a crash-looping pod never blocks a drain.
  */
 export function podDisruptionBudgetManifest(w: PodWorkload): Manifest {
   return {
     apiVersion: "policy/v1",
     kind: "PodDisruptionBudget",
     metadata: metadata(w),
-    spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(w) } },
+    spec: { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow", selector: { matchLabels: selectorLabels(w) } },
   };
 }
 
@@ -120,7 +135,8 @@ export function scaledObjectManifest(w: ScaledWorkload): Manifest {
       cooldownPeriod: sc.cooldownPeriodSeconds,
       minReplicaCount: w.minReplicas,
       maxReplicaCount: w.maxReplicas,
-      fallback: { failureThreshold: sc.fallbackFailureThreshold, replicas: sc.fallbackReplicas },
+      // currentReplicasIfHigher (KEDA ≥ 2.17): a Prometheus outage at peak holds what runs and never scales in.
+      fallback: { failureThreshold: sc.fallbackFailureThreshold, replicas: sc.fallbackReplicas, behavior: "currentReplicasIfHigher" },
       advanced: {
         horizontalPodAutoscalerConfig: {
           behavior: {

@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { RecordedResource, StackRun, runStack } from "../../scripts/mock-runtime";
 import { SECRET_PLACEHOLDER } from "../../scripts/stack-file";
 import { rawStackConfig, stackFile, stackFileFrom, pinPlanDate } from "../support/stack-fixtures";
+import { KEDA_METRIC_RELABELINGS } from "../../model/keda/helm-values";
 
 const SEED = {
   "freshplan-api-queries-de": [2, 6],
@@ -25,8 +26,12 @@ describe("the program under the mock runtime", () => {
 
   it("installs KEDA from its pinned Helm chart with CRDs", () => {
     const [release] = ofType(prod, "kubernetes:helm.sh/v3:Release");
-    expect(release.inputs).to.include({ chart: "keda", version: "2.18.1", namespace: "keda", skipCrds: false });
+    expect(release.inputs).to.include({ chart: "keda", version: "2.20.2", namespace: "keda", skipCrds: false });
     expect((release.inputs.values as any).crds.install).to.equal(true);
+    // KEDA's own metrics keep the ScaledObject's namespace (see model/keda/helm-values.ts).
+    for (const component of ["operator", "metricServer"]) {
+      expect((release.inputs.values as any).prometheus[component].podMonitor.metricRelabelings).to.deep.equal(KEDA_METRIC_RELABELINGS);
+    }
   });
 
   it("creates 6 Deployments and 6 ScaledObjects with the seed min/max", () => {

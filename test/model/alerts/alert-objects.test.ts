@@ -34,6 +34,8 @@ const DOCUMENTED_SEVERITIES = {
   FreshplanCreditCheckBacklog: ["warning"],
   FreshplanCampaignOutboxBacklog: ["warning"],
   FreshplanLeadReminderSlaBreach: ["warning"],
+  FreshplanApiMetricsMissing: ["critical"],
+  FreshplanJournalExporterDown: ["warning"],
 };
 
 describe("alert rules: objects, config and runbook", function () {
@@ -60,7 +62,7 @@ describe("alert rules: objects, config and runbook", function () {
     raw.territories.CH.queries.p95BudgetMs = 500;
     const text = JSON.stringify(rulesFor(raw).groups);
     expect(text).to.contain('territory=\\"CH\\",workload=\\"queries\\",le=\\"0.5\\"');
-    expect(text).to.contain('freshplan:api_latency:p95_seconds{territory=\\"CH\\",workload=\\"queries\\"} > 0.5');
+    expect(text).to.contain('freshplan:api_latency:p95_seconds{namespace=\\"freshplan-production\\",territory=\\"CH\\",workload=\\"queries\\"} > 0.5');
   });
 
   it("rejects a budget that is not an exported SLO bucket, naming the path", () => {

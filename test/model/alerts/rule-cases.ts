@@ -2,13 +2,27 @@
  * Synthetic series for `promtool test rules`: for every alert a case where it fires (with its exact
  * labels and rendered annotations) and one where it must stay silent. The workload under test is
  * prod's DE queries: budget 300 ms, target 80 req/s per replica, namespace freshplan-production.
+ *
+ * Series are written as a scrape stores them: with the target labels prometheus-operator adds
+ * (namespace, pod, container, endpoint, instance, job) and, for KEDA, after the chart PodMonitor's
+ * metric relabelings have put the ScaledObject's namespace back into `namespace`.
  */
 import { AlertingRule } from "../../../model/alerts/rule-types";
 
 const NS = "freshplan-production";
 const SO = "freshplan-api-queries-de";
-const api = (metric: string, extra = "") => `${metric}{job="freshplan",territory="DE",workload="queries"${extra}}`;
-const hpa = (metric: string) => `${metric}{namespace="${NS}",horizontalpodautoscaler="keda-hpa-${SO}"}`;
+const API_POD = `namespace="${NS}",pod="${SO}-7d9f6c5b4-x2x7q",container="api",endpoint="http",instance="10.0.3.17:8080"`;
+const MICROMETER_TAGS = 'method="GET",outcome="SUCCESS",status="200",uri="/api/customers"';
+const api = (metric: string, extra = "") => `${metric}{${API_POD},job="freshplan",territory="DE",workload="queries",${MICROMETER_TAGS}${extra}}`;
+/** kube-state-metrics is scraped with honorLabels, so `namespace` is the object's. */
+const KSM = 'job="kube-state-metrics",instance="10.0.9.4:8080",container="kube-state-metrics",endpoint="http"';
+const hpa = (metric: string) => `${metric}{${KSM},namespace="${NS}",horizontalpodautoscaler="keda-hpa-${SO}"}`;
+const KEDA_POD = 'job="keda/keda-operator",pod="keda-operator-6c8d9f7b5-q4w2e",container="keda-operator",endpoint="metrics",instance="10.0.5.3:8080"';
+const keda = (metric: string, labels: string) => `${metric}{${KEDA_POD},namespace="${NS}",${labels}}`;
+const EXPORTER = `namespace="${NS}",job="freshplan-journal-exporter",pod="freshplan-journal-exporter-5f6d7c8b9-k3j4h",container="postgres-exporter",endpoint="metrics",instance="10.0.4.2:9187"`;
+const journal = (metric: string, territory: string) => `${metric}{${EXPORTER},territory="${territory}"}`;
+/** A business gauge of the API, from one of its pods. */
+const business = (metric: string, territory: string, pod = "a") => `${metric}{namespace="${NS}",job="freshplan",pod="freshplan-api-commands-${territory.toLowerCase()}-${pod}",container="api",endpoint="http",instance="10.0.3.${pod.charCodeAt(0)}:8080",territory="${territory}"}`;
 
 export interface Series {
   series: string;
@@ -47,10 +61,64 @@ const atMax: Series[] = [
   { series: hpa("kube_horizontalpodautoscaler_status_current_replicas"), values: "6x100" },
   { series: hpa("kube_horizontalpodautoscaler_spec_max_replicas"), values: "6x100" },
 ];
-const DE_Q = { territory: "DE", workload: "queries" };
+const DE_Q = { namespace: NS, territory: "DE", workload: "queries" };
 const SLOW = ["FreshplanApiLatencyBudgetBurn", "FreshplanApiP95AboveBudget", "FreshplanApiP95Emergency", "FreshplanScaledToMax"];
 
 export const RULE_CASES: RuleCase[] = [
+  {
+    name: "DE queries runs, but its only target has been down for 15 minutes",
+    series: [
+      { series: `up{${API_POD},job="freshplan",territory="DE",workload="queries"}`, values: "1x5 0x30" },
+      { series: `kube_deployment_status_replicas_available{${KSM},namespace="${NS}",deployment="${SO}"}`, values: "3x35" },
+    ],
+    expect: [
+      { alert: "FreshplanApiMetricsMissing", at: "12m", firing: [] },
+      { alert: "FreshplanApiMetricsMissing", at: "20m", firing: [{ labels: DE_Q, value: "1" }] },
+    ],
+  },
+  {
+    name: "DE queries serves requests but does not publish its 300 ms SLO bucket",
+    series: [
+      { series: `up{${API_POD},job="freshplan",territory="DE",workload="queries"}`, values: "1x30" },
+      { series: api("http_server_requests_seconds_count"), values: "0+600x30" },
+      { series: api("http_server_requests_seconds_bucket", ',le="+Inf"'), values: "0+600x30" },
+      { series: `kube_deployment_status_replicas_available{${KSM},namespace="${NS}",deployment="${SO}"}`, values: "3x30" },
+    ],
+    expect: [{ alert: "FreshplanApiMetricsMissing", at: "20m", firing: [{ labels: DE_Q, value: "1" }] }],
+  },
+  {
+    name: "DE queries scraped with every bucket; CH queries has no pods and no targets",
+    series: [
+      { series: `up{${API_POD},job="freshplan",territory="DE",workload="queries"}`, values: "1x30" },
+      ...deQueries(10, 10, 30),
+      { series: `kube_deployment_status_replicas_available{${KSM},namespace="${NS}",deployment="${SO}"}`, values: "3x30" },
+      { series: `kube_deployment_status_replicas_available{${KSM},namespace="${NS}",deployment="freshplan-api-queries-ch"}`, values: "0x30" },
+    ],
+    expect: [{ alert: "FreshplanApiMetricsMissing", at: "20m", firing: [] }],
+  },
+  {
+    name: "the journal exporter runs but cannot sign in to PostgreSQL",
+    series: [
+      { series: `up{${EXPORTER}}`, values: "1x30" },
+      { series: `pg_up{${EXPORTER}}`, values: "0x30" },
+    ],
+    expect: [
+      { alert: "FreshplanJournalExporterDown", at: "5m", firing: [] },
+      {
+        alert: "FreshplanJournalExporterDown",
+        at: "15m",
+        firing: [{ labels: { namespace: NS, job: "freshplan-journal-exporter", pod: "freshplan-journal-exporter-5f6d7c8b9-k3j4h", container: "postgres-exporter", endpoint: "metrics", instance: "10.0.4.2:9187" }, value: "0" }],
+      },
+    ],
+  },
+  {
+    name: "the journal exporter is up and reads the journal",
+    series: [
+      { series: `up{${EXPORTER}}`, values: "1x30" },
+      { series: `pg_up{${EXPORTER}}`, values: "1x30" },
+    ],
+    expect: [{ alert: "FreshplanJournalExporterDown", at: "15m", firing: [] }],
+  },
   {
     name: "every DE query is slow at 10 req/s while the workload is at maxReplicas",
     series: [...deQueries(10, 0), ...atMax],
@@ -82,6 +150,14 @@ export const RULE_CASES: RuleCase[] = [
     expect: SLOW.map((alert) => ({ alert, at: "70m", firing: [] })),
   },
   {
+    name: "requests counted without buckets (a timer that publishes no SLO histogram) do not read as misses",
+    series: [
+      ...deQueries(10, 10),
+      { series: api("http_server_requests_seconds_count").replace('uri="/api/customers"', 'uri="/api/export"'), values: "0+600x100" },
+    ],
+    expect: [{ alert: "FreshplanApiLatencyBudgetBurn", at: "70m", firing: [] }],
+  },
+  {
     name: "a 3-minute latency spike stays under the for: durations",
     series: [
       { series: api("http_server_requests_seconds_count"), values: "0+600x100" },
@@ -97,7 +173,7 @@ export const RULE_CASES: RuleCase[] = [
     series: [
       { series: api("http_server_requests_seconds_count"), values: "0+60x60" },
       { series: hpa("kube_horizontalpodautoscaler_status_current_replicas"), values: "6x60" },
-      { series: `keda_scaler_active{namespace="${NS}",scaledObject="${SO}",scaler="season-oktoberfest",triggerIndex="0",metric="s0-cron",type="scaledobject"}`, values: "1x60" },
+      { series: keda("keda_scaler_active", `scaledObject="${SO}",scaler="season-oktoberfest",triggerIndex="2",metric="s2-cron-europe-berlin-001009-00017-10",type="scaledobject"`), values: "1x60" },
     ],
     expect: [
       { alert: "FreshplanPreScaleWithoutLoad", at: "25m", firing: [] },
@@ -110,17 +186,17 @@ export const RULE_CASES: RuleCase[] = [
     series: [
       { series: api("http_server_requests_seconds_count"), values: "0+60x60" },
       { series: hpa("kube_horizontalpodautoscaler_status_current_replicas"), values: "2x60" },
-      { series: `keda_scaler_active{namespace="${NS}",scaledObject="${SO}",scaler="season-oktoberfest",triggerIndex="0",metric="s0-cron",type="scaledobject"}`, values: "0x60" },
-      { series: `keda_scaler_active{namespace="${NS}",scaledObject="${SO}",scaler="business-hours",triggerIndex="3",metric="s3-cron",type="scaledobject"}`, values: "1x60" },
+      { series: keda("keda_scaler_active", `scaledObject="${SO}",scaler="season-oktoberfest",triggerIndex="2",metric="s2-cron-europe-berlin-001009-00017-10",type="scaledobject"`), values: "0x60" },
+      { series: keda("keda_scaler_active", `scaledObject="${SO}",scaler="business-hours",triggerIndex="5",metric="s5-cron-europe-berlin-0071-5-00181-5",type="scaledobject"`), values: "1x60" },
     ],
     expect: [{ alert: "FreshplanPreScaleWithoutLoad", at: "40m", firing: [] }],
   },
   {
     name: "the rps trigger of DE queries fails once a minute",
     series: [
-      { series: `keda_scaler_detail_errors_total{namespace="${NS}",scaledObject="${SO}",scaler="rps",triggerIndex="4",metric="s4-prometheus",type="scaledobject"}`, values: "0+1x30" },
-      { series: `keda_scaled_object_errors_total{namespace="${NS}",scaledObject="${SO}"}`, values: "0+1x30" },
-      { series: `keda_scaled_object_errors_total{namespace="${NS}",scaledObject="freshplan-api-commands-de"}`, values: "0x30" },
+      { series: keda("keda_scaler_detail_errors_total", `scaledObject="${SO}",scaler="rps",triggerIndex="0",metric="s0-prometheus",type="scaledobject"`), values: "0+1x30" },
+      { series: keda("keda_scaled_object_errors_total", `scaledObject="${SO}"`), values: "0+1x30" },
+      { series: keda("keda_scaled_object_errors_total", 'scaledObject="freshplan-api-commands-de"'), values: "0x30" },
     ],
     expect: [
       { alert: "FreshplanKedaScalerErrors", at: "20m", firing: [{ labels: { namespace: NS, scaledObject: SO, scaler: "rps" }, value: "5" }] },
@@ -131,7 +207,7 @@ export const RULE_CASES: RuleCase[] = [
   },
   {
     name: "NOTIFY queue at 80 %",
-    series: [{ series: `freshplan_journal_notify_queue_usage{territory="all",instance="pg-exporter"}`, values: "0.8x20" }],
+    series: [{ series: journal("freshplan_journal_notify_queue_usage", "all"), values: "0.8x20" }],
     expect: [
       { alert: "FreshplanNotifyQueueHigh", at: "10m", firing: [{ value: "80%" }] },
       { alert: "FreshplanNotifyQueueCritical", at: "10m", firing: [] },
@@ -139,7 +215,7 @@ export const RULE_CASES: RuleCase[] = [
   },
   {
     name: "NOTIFY queue at 97 % pages and does not also ticket",
-    series: [{ series: `freshplan_journal_notify_queue_usage{territory="all",instance="pg-exporter"}`, values: "0.97x20" }],
+    series: [{ series: journal("freshplan_journal_notify_queue_usage", "all"), values: "0.97x20" }],
     expect: [
       { alert: "FreshplanNotifyQueueCritical", at: "10m", firing: [{ value: "97%" }] },
       { alert: "FreshplanNotifyQueueHigh", at: "10m", firing: [] },
@@ -148,8 +224,8 @@ export const RULE_CASES: RuleCase[] = [
   {
     name: "DE journal not drained: oldest pending event ages a minute per minute",
     series: [
-      { series: `freshplan_journal_oldest_pending_age_seconds{territory="DE"}`, values: "0+60x10" },
-      { series: `freshplan_journal_oldest_pending_age_seconds{territory="CH"}`, values: "5x10" },
+      { series: journal("freshplan_journal_oldest_pending_age_seconds", "DE"), values: "0+60x10" },
+      { series: journal("freshplan_journal_oldest_pending_age_seconds", "CH"), values: "5x10" },
     ],
     expect: [
       { alert: "FreshplanJournalLag", at: "2m", firing: [] },
@@ -159,8 +235,8 @@ export const RULE_CASES: RuleCase[] = [
   {
     name: "DE events go to state failed; CH keeps an old, unchanged dead letter",
     series: [
-      { series: `freshplan_journal_failed{territory="DE"}`, values: "0 0 0 0 0 1 2 3 3 3 3 3 3 3 3 3 3 3 3 3" },
-      { series: `freshplan_journal_failed{territory="CH"}`, values: "4x20" },
+      { series: journal("freshplan_journal_failed", "DE"), values: "0 0 0 0 0 1 2 3 3 3 3 3 3 3 3 3 3 3 3 3" },
+      { series: journal("freshplan_journal_failed", "CH"), values: "4x20" },
     ],
     expect: [
       { alert: "FreshplanJournalDeadLetters", at: "7m", firing: [] },
@@ -170,9 +246,9 @@ export const RULE_CASES: RuleCase[] = [
   {
     name: "credit checks: DE over the limit on two pods, CH below",
     series: [
-      { series: `freshplan_credit_check_pending{territory="DE",pod="a"}`, values: "80x30" },
-      { series: `freshplan_credit_check_pending{territory="DE",pod="b"}`, values: "80x30" },
-      { series: `freshplan_credit_check_pending{territory="CH",pod="c"}`, values: "10x30" },
+      { series: business("freshplan_credit_check_pending", "DE", "a"), values: "80x30" },
+      { series: business("freshplan_credit_check_pending", "DE", "b"), values: "80x30" },
+      { series: business("freshplan_credit_check_pending", "CH", "c"), values: "10x30" },
     ],
     expect: [
       { alert: "FreshplanCreditCheckBacklog", at: "10m", firing: [] },
@@ -182,8 +258,8 @@ export const RULE_CASES: RuleCase[] = [
   {
     name: "campaign outbox: DE over the limit, AT below",
     series: [
-      { series: `freshplan_campaign_outbox_pending{territory="DE"}`, values: "6000x40" },
-      { series: `freshplan_campaign_outbox_pending{territory="AT"}`, values: "100x40" },
+      { series: business("freshplan_campaign_outbox_pending", "DE"), values: "6000x40" },
+      { series: business("freshplan_campaign_outbox_pending", "AT"), values: "100x40" },
     ],
     expect: [
       { alert: "FreshplanCampaignOutboxBacklog", at: "20m", firing: [] },
@@ -193,13 +269,13 @@ export const RULE_CASES: RuleCase[] = [
   {
     name: "lead reminders: DE sends nothing, AT sends 30 minutes late (within the SLA)",
     series: [
-      { series: `lead_reminder_due_total{territory="DE"}`, values: "0+2x100" },
-      { series: `lead_reminder_sent_total{territory="DE"}`, values: "0x100" },
-      { series: `lead_reminder_due_total{territory="AT"}`, values: "0+2x100" },
-      { series: `lead_reminder_sent_total{territory="AT"}`, values: "0x30 0+2x70" },
+      { series: business("lead_reminder_due_total", "DE"), values: "0+2x100" },
+      { series: business("lead_reminder_sent_total", "DE"), values: "0x100" },
+      { series: business("lead_reminder_due_total", "AT"), values: "0+2x100" },
+      { series: business("lead_reminder_sent_total", "AT"), values: "0x30 0+2x70" },
       // the exporter's view of the same: the oldest due, unsent reminder's age
-      { series: `freshplan_lead_protection_oldest_unsent_due_age_seconds{territory="DE"}`, values: "0+60x100" },
-      { series: `freshplan_lead_protection_oldest_unsent_due_age_seconds{territory="AT"}`, values: "0+60x30 0x70" },
+      { series: journal("freshplan_lead_protection_oldest_unsent_due_age_seconds", "DE"), values: "0+60x100" },
+      { series: journal("freshplan_lead_protection_oldest_unsent_due_age_seconds", "AT"), values: "0+60x30 0x70" },
     ],
     expect: [
       { alert: "FreshplanLeadReminderSlaBreach", at: "60m", firing: [] },
@@ -214,7 +290,7 @@ export const RULE_CASES: RuleCase[] = [
     series: [
       { series: `lead_reminder_due_total{territory="DE"}`, values: "1x9 2x9 3x9 4x9 5x9 6x9 7x9 8x9 9x9 10x9" },
       { series: `lead_reminder_sent_total{territory="DE"}`, values: "0x14 1x9 2x9 3x9 4x9 5x9 6x9 7x9 8x9 9x4" },
-      { series: `freshplan_lead_protection_oldest_unsent_due_age_seconds{territory="DE"}`, values: "0+60x100" },
+      { series: journal("freshplan_lead_protection_oldest_unsent_due_age_seconds", "DE"), values: "0+60x100" },
     ],
     expect: [
       { alert: "FreshplanLeadReminderSlaBreach", at: "59m", firing: [] },

@@ -1,7 +1,7 @@
 /** Seasons, campaigns and business hours as KEDA cron windows, judged with KEDA's cron semantics. */
 import { expect } from "chai";
 import { validateConfig } from "../../../model/config/validate";
-import { businessHoursWindow, campaignWindow, seasonWindow } from "../../../model/scaling/cron-windows";
+import { businessHoursWindow, campaignWindow, cronWeekdays, seasonWindow } from "../../../model/scaling/cron-windows";
 import { cronFloorAt, isCronTriggerActive } from "../../../model/keda/cron";
 import { buildScalingPlan } from "../../../model/scaling/plan";
 import { scaledObjectManifest } from "../../../model/scaling/workload-manifests";
@@ -36,7 +36,14 @@ describe("season → cron window", () => {
 
   it("turns business hours into weekday crons at the local start and end", () => {
     const w = businessHoursWindow({ days: ["fri", "mon", "tue"], start: "06:30", end: "19:00", floor: 2 }, "Europe/Zurich");
-    expect([w.start, w.end]).to.deep.equal(["30 6 * * 1,2,5", "0 19 * * 1,2,5"]);
+    expect([w.start, w.end]).to.deep.equal(["30 6 * * 1-2,5", "0 19 * * 1-2,5"]);
+  });
+
+  it("writes consecutive weekdays as ranges, not commas (KEDA before 2.20 broke metric names on commas)", () => {
+    const w = businessHoursWindow({ days: ["mon", "tue", "wed", "thu", "fri"], start: "08:00", end: "18:00", floor: 2 }, "Europe/Berlin");
+    expect([w.start, w.end]).to.deep.equal(["0 8 * * 1-5", "0 18 * * 1-5"]);
+    expect(cronWeekdays([0, 6])).to.equal("0,6");
+    expect(cronWeekdays([6, 0, 1, 2, 4])).to.equal("0-2,4,6");
   });
 });
 
