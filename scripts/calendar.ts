@@ -19,7 +19,7 @@ import {
   formatCalendarDate,
   parseCalendarDate,
 } from "../model/time/calendar-date";
-import { formatLocal, instantAt, localDays, parseAt } from "../model/time/zoned-time";
+import { formatLocal, instantAt, localDays, localTimeProblem, parseAt } from "../model/time/zoned-time";
 import { runCli } from "./cli";
 import { calendarSvg } from "./render/calendar-svg";
 import { textTable } from "./render/text-table";
@@ -108,6 +108,8 @@ async function main() {
     .option("--out <file>", "write json/svg to this file instead of stdout")
     .parse(process.argv);
   const o = cli.opts<{ stack: string; configFile?: string; from?: string; to?: string; territory?: string; format: string; at?: string; out?: string }>();
+  // Territory codes are upper case in the config; `--territory de` means DE.
+  if (o.territory) o.territory = o.territory.toUpperCase();
   if (!["table", "json", "svg"].includes(o.format)) throw new Error(`--format ${o.format}: expected table, json or svg`);
   const file = o.configFile ?? stackFilePath(o.stack);
   const config = loadStackConfig(o.stack, file);
@@ -116,6 +118,11 @@ async function main() {
   const firstZone = Object.values(config.territories)[0]?.timeZone ?? "UTC";
   const at = o.at === undefined ? undefined : parseAt(o.at);
   if (o.at !== undefined && !at) throw new Error(`--at ${o.at}: expected 2026-10-01T09:00 (local) or an ISO instant with Z or an offset`);
+  if (at && "local" in at) {
+    const zones = [...new Set(Object.entries(config.territories).filter(([code]) => !o.territory || code === o.territory).map(([, t]) => t.timeZone))];
+    const problems = zones.map((z) => localTimeProblem(at.local.date, at.local.hour, at.local.minute, z)).filter((p) => p !== undefined);
+    if (problems.length) throw new Error(`--at ${o.at}:\n  - ${problems.join("\n  - ")}`);
+  }
   const atDay = at && ("instant" in at ? calendarDateIn(at.instant, firstZone) : at.local.date);
   const from = o.from ? parseDate(o.from, "--from") : atDay && !o.to ? atDay : calendarDateIn(now, firstZone);
   const days = o.to ? daysBetween(from, parseDate(o.to, "--to")) + 1 : atDay ? 2 : 365;

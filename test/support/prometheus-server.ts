@@ -204,7 +204,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
     await new Promise((r) => setTimeout(r, 100));
   }
 
-  return {
+  const server: PrometheusServer = {
     url,
     async query(expr) {
       const body = await getJson(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
@@ -231,4 +231,5 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
     stop,
     logTail: () => log.slice(-30).join(""),
   };
+  return server;
 }
