@@ -4,6 +4,7 @@ import type { RuleGroup } from "./alerts/rule-types";
 import { capacityWarnings } from "./capacity/forecast";
 import type { FreshplanConfig } from "./config/schema";
 import { JournalPlan, buildJournalPlan } from "./journal/plan";
+import { ineffectiveWindowWarnings } from "./scaling/ineffective-windows";
 import { ScalingPlan, buildScalingPlan } from "./scaling/plan";
 
 export interface StackPlan {
@@ -16,7 +17,7 @@ export interface StackPlan {
   readonly alertGroups: readonly RuleGroup[];
   /** Rule expressions that do not parse as PromQL; any of them stops the program before a resource exists. */
   readonly alertProblems: readonly string[];
-  /** What ops should act on that does not block a deploy: campaigns that ended or lie far ahead, capacity. */
+  /** What ops should act on that does not block a deploy: campaigns that ended or lie far ahead, windows that never take effect, capacity. */
   readonly warnings: readonly string[];
 }
 
@@ -30,6 +31,6 @@ export function buildStackPlan(config: FreshplanConfig, now: Date): StackPlan {
     journal: buildJournalPlan(config),
     alertGroups,
     alertProblems: ruleSyntaxProblems(alertGroups),
-    warnings: [...scaling.notices, ...capacityWarnings(config, now)],
+    warnings: [...scaling.notices, ...ineffectiveWindowWarnings(config, now), ...capacityWarnings(config, now)],
   };
 }

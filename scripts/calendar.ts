@@ -134,7 +134,12 @@ async function main() {
   const needs = seasonNeeds(config, plan.now).filter((n) => !o.territory || n.territory === o.territory);
   const cost = costView(config, cal.lanes, plan.now);
   const period = `${formatCalendarDate(from)} … ${formatCalendarDate(addDays(from, days - 1))}`;
-  const emit = (text: string) => (o.out ? fs.writeFileSync(o.out, text) : process.stdout.write(text));
+  const emit = (text: string) => {
+    if (!o.out) return void process.stdout.write(text);
+    fs.writeFileSync(o.out, text);
+    const what = at ? `floors at ${o.at}` : o.format === "svg" ? "chart" : o.format === "json" ? "calendar" : "calendar table";
+    console.error(`wrote the ${what} (${o.format}, ${period}) to ${o.out}`);
+  };
 
   if (at) {
     const report = atReport(cal.lanes, at);

@@ -23,6 +23,8 @@ export interface StackRun {
   readonly outputs: Record<string, unknown>;
   /** Names of the stack outputs Pulumi stores as secrets. */
   readonly secretOutputs: readonly string[];
+  /** What the program logged as warnings: exactly what `pulumi preview` shows. */
+  readonly warnings: readonly string[];
 }
 
 interface RegisterRequest {
@@ -116,11 +118,17 @@ export async function runStack(stackFile: StackFile, programPath = path.join(__d
   const resolved = require.resolve(programPath);
   delete require.cache[resolved];
   let program: Record<string, unknown>;
+  // Collected instead of printed by the SDK, so the caller shows each warning once, where it fits.
+  const warnings: string[] = [];
+  const warn = pulumi.log.warn;
+  pulumi.log.warn = async (message: string) => void warnings.push(message);
   try {
     program = require(resolved) as Record<string, unknown>;
   } catch (e) {
     // Tell the caller how far the program got: a config error must come before any resource.
     throw Object.assign(e as Error, { registeredResources: recorded.size });
+  } finally {
+    pulumi.log.warn = warn;
   }
   const outputs: Record<string, unknown> = {};
   const secretOutputs: string[] = [];
@@ -136,7 +144,7 @@ export async function runStack(stackFile: StackFile, programPath = path.join(__d
     const w = wiring.get(urnOf(r.type, r.name)) ?? { parent: "", dependencies: [] };
     return { ...r, urn: urnOf(r.type, r.name), parent: w.parent, dependencies: w.dependencies };
   });
-  return { resources, outputs, secretOutputs };
+  return { resources, outputs, secretOutputs, warnings };
 }
 
 /** A Kubernetes object as sent: the resource inputs of any resource that carries apiVersion and kind. */

@@ -19,7 +19,8 @@ import { SECRET_PLACEHOLDER, readStackFile, stackFilePath, withSecretPlaceholder
 
 export const PLAN_FILES = ["manifests.yaml", "helm-releases.yaml", "plan.json", "prometheus-rules.yaml"];
 
-export function planSummary(stack: string, run: StackRun, planDate: Date) {
+/** plan.json: only what the config decides, nothing of the run (no date), so two plans of one config are identical. */
+export function planSummary(stack: string, run: StackRun) {
   const scaledObjects = run.resources
     .filter((r) => r.inputs.kind === "ScaledObject")
     .map((r) => {
@@ -36,7 +37,6 @@ export function planSummary(stack: string, run: StackRun, planDate: Date) {
     });
   return {
     stack,
-    planDate: planDate.toISOString(),
     resources: run.resources.map((r) => ({ type: r.type, name: r.name })),
     scaledObjects,
     outputs: run.outputs,
@@ -82,7 +82,7 @@ async function main() {
   fs.writeFileSync(path.join(out, "manifests.yaml"), objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
   const releases = run.resources.filter((r: RecordedResource) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => ({ resource: r.name, ...r.inputs }));
   fs.writeFileSync(path.join(out, "helm-releases.yaml"), releases.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
-  fs.writeFileSync(path.join(out, "plan.json"), JSON.stringify(planSummary(opts.stack, run, planDate), null, 2) + "\n");
+  fs.writeFileSync(path.join(out, "plan.json"), JSON.stringify(planSummary(opts.stack, run), null, 2) + "\n");
   // The plain `groups:` file, as sent in the PrometheusRule: what `promtool check rules` reads.
   const rule = objects.find((o) => o.kind === "PrometheusRule") as { spec: { groups: Parameters<typeof prometheusRuleFile>[0] } } | undefined;
   if (rule) fs.writeFileSync(path.join(out, "prometheus-rules.yaml"), prometheusRuleFile(rule.spec.groups));
@@ -102,7 +102,8 @@ async function main() {
     console.log(`journal: migrations ${migrations.map((m) => m.file).join(", ")} (pulumi up applies those the database lacks)`);
     console.log(`journal: event workers ${journal.workers.map((w) => w.territory).join(", ")}: ${worker.minReplicas}→${worker.maxReplicas} replicas, ${worker.settings.scaling.cooldownPeriodSeconds} s cooldown, scaled on ${worker.triggers[0].metadata.targetQueryValue} pending events per replica`);
   }
-  for (const warning of stackPlan.warnings) console.log(`warning: ${warning}`);
+  // The program's own warnings (what preview shows), each once.
+  for (const warning of run.warnings) console.log(`warning: ${warning}`);
   for (const key of unsetSecrets) {
     console.log(`warning: ${key} is not set in ${path.basename(file)}; the plan shows it as ${SECRET_PLACEHOLDER}. Before 'pulumi up': pulumi config set --stack ${opts.stack} --secret ${key}`);
   }
