@@ -84,7 +84,7 @@ async function resolve(value: unknown): Promise<unknown> {
  * Executes index.ts for a stack file's config. Config errors surface as a thrown error before any
  * resource is registered (the program validates first).
  */
-export async function runStack(stackFile: StackFile, programPath = path.join(__dirname, "..", "index.ts")): Promise<StackRun> {
+export async function runStack(stackFile: StackFile, programPath = path.join(__dirname, "..", "index.ts"), onResource?: (count: number) => void): Promise<StackRun> {
   const recorded = new Map<string, Omit<RecordedResource, "urn" | "parent" | "dependencies">>();
   const wiring = new Map<string, { parent: string; dependencies: string[] }>();
   let sequence = 0;
@@ -94,6 +94,7 @@ export async function runStack(stackFile: StackFile, programPath = path.join(__d
       newResource(args) {
         const key = `${args.type}::${args.name}::${sequence++}`;
         recorded.set(key, { type: args.type, name: args.name, custom: args.custom ?? true, inputs: openSecrets(args.inputs) as Record<string, unknown> });
+        onResource?.(recorded.size);
         return { id: `${args.name}-id`, state: mockState(args.type, args.inputs) };
       },
       call(args) {

@@ -11,8 +11,10 @@ import { prometheusRuleFile } from "../model/alerts/rules";
 import { rawConfigFromEntries, validateConfig } from "../model/config/validate";
 import { TERRITORY_LABEL, WORKLOAD_LABEL } from "../model/conventions";
 import type { ScaledObjectSpec } from "../model/keda/types";
-import { buildStackPlan } from "../model/stack-plan";
+import { buildJournalPlan } from "../model/journal/plan";
+import { buildScalingPlan } from "../model/scaling/plan";
 import { runCli } from "./cli";
+import { progressReporter } from "./progress";
 import { RecordedResource, StackRun, isKubernetesObject, runStack } from "./mock-runtime";
 import { textTable } from "./render/text-table";
 import { SECRET_PLACEHOLDER, readStackFile, stackFilePath, withSecretPlaceholders } from "./stack-file";
@@ -72,9 +74,11 @@ async function main() {
   // Validate first: a bad config writes nothing and names every problem.
   const { file: stackFile, missing: unsetSecrets } = withSecretPlaceholders(readStackFile(opts.stack, file));
   const config = validateConfig(rawConfigFromEntries(stackFile.entries), path.basename(file));
-  const stackPlan = buildStackPlan(config, planDate);
-  const plan = stackPlan.scaling;
-  const run = await runStack(stackFile);
+  // The summary needs the scaling and journal plans only; the program builds (and checks) the whole
+  // stack plan itself, and its warnings come back with the run.
+  const plan = buildScalingPlan(config, planDate);
+  const progress = progressReporter("plan");
+  const run = await runStack(stackFile, undefined, (count) => progress(`${count} resources registered`));
 
   fs.mkdirSync(out, { recursive: true });
   for (const name of PLAN_FILES) fs.rmSync(path.join(out, name), { force: true });
@@ -96,7 +100,7 @@ async function main() {
   console.log(`Stack ${opts.stack} (${path.basename(file)}), campaigns judged as of ${planDate.toISOString().slice(0, 10)}`);
   console.log(textTable(rows));
   const migrations = run.resources.find((r) => r.type.endsWith(":JournalMigrations"))?.inputs.migrations as { file: string }[] | undefined;
-  const journal = stackPlan.journal;
+  const journal = buildJournalPlan(config);
   if (journal && migrations) {
     const worker = journal.workers[0];
     console.log(`journal: migrations ${migrations.map((m) => m.file).join(", ")} (pulumi up applies those the database lacks)`);
