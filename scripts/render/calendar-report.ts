@@ -80,7 +80,7 @@ export function calendarReport(config: FreshplanConfig, request: CalendarRequest
     for (const r of report) rows.push([r.lane.territory, r.lane.workload, formatLocal(r.instant, r.lane.timeZone), String(r.replicas ?? "?"), String(r.lane.minReplicas), String(r.lane.maxReplicas), r.active.join(", ") || "—"]);
     return done(`Replica floors at ${o.at} (stack ${o.stack}; reactive scaling may add replicas above the floor)\n${textTable(rows)}\n`);
   }
-  if (o.format === "svg") return done(calendarSvg(cal.lanes, `freshplan ${o.stack}: replica floors ${period}`, needs));
+  if (o.format === "svg") return done(calendarSvg(cal.lanes, `freshplan ${o.stack}: replica floors ${period}`, needs, config));
   if (o.format === "json") {
     return done(
       JSON.stringify(
