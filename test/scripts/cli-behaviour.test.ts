@@ -52,6 +52,17 @@ describe("command-line tools", function () {
     expect(result.stdout).not.to.match(/^CH /m);
   });
 
+  it("calendar folds business-hours weeks into one row and names where pre-scaling starts", async () => {
+    const result = await run("calendar", ["--stack", "prod", "--territory", "DE", "--from", "2027-01-01", "--to", "2027-12-31"]);
+    expect(result.code, result.stderr).to.equal(0);
+    const rows = result.stdout.split("\n").filter((l) => /^2027-/.test(l));
+    // One row per stretch between season edges, not one per weekday/weekend alternation.
+    expect(rows.length, rows.join("\n")).to.be.lessThan(12);
+    expect(rows.find((r) => r.startsWith("2027-01-01 … 2027-03-31"))).to.match(/Mon–Fri 07–19 → 3, else 2\s+1(\s|$)/);
+    expect(rows.find((r) => r.startsWith("2027-08-18 …"))).to.match(/oktoberfest pre-scale starts$/);
+    expect(rows.find((r) => r.startsWith("2027-09-01 …"))).to.match(/oktoberfest starts$/);
+  });
+
   it("calendar refuses an --at that does not exist or exists twice in a territory's zone", async () => {
     const gap = await run("calendar", ["--stack", "prod", "--territory", "DE", "--at", "2027-03-28T02:30"]);
     expect(gap.code).to.not.equal(0);
