@@ -7,11 +7,11 @@ import { buildScalingPlan } from "../../model/scaling/plan";
 import { calendarSvg } from "../../scripts/render/calendar-svg";
 import { rawStackConfig } from "../support/stack-fixtures";
 
-const NOW = new Date("2026-01-01T00:00:00Z");
+const NOW = new Date("2026-11-23T00:00:00Z");
 
 function chart(stack: string) {
   const config = validateConfig(rawStackConfig(stack));
-  const cal = buildCalendar(buildScalingPlan(config, NOW), { from: { year: 2026, month: 1, day: 1 }, days: 365 });
+  const cal = buildCalendar(buildScalingPlan(config, NOW), { from: { year: 2026, month: 11, day: 23 }, days: 365 });
   return calendarSvg(cal.lanes, `freshplan ${stack}`, seasonNeeds(config, NOW), config);
 }
 
