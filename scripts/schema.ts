@@ -1,5 +1,4 @@
-/**
- * `npm run schema`: writes schema/stack-config.schema.json, a JSON Schema of `Pulumi.<stack>.yaml`
+/** `npm run schema`: writes schema/stack-config.schema.json, a JSON Schema of `Pulumi.<stack>.yaml`
  * generated from the zod config schema, so editors complete and check the keys
  * (`# yaml-language-server: $schema=…` at the top of each stack file). A test keeps it in sync.
  */

@@ -1,5 +1,4 @@
-/**
- * Stack config keys outside the project namespace. Pulumi hands the program every key of the stack
+/** Stack config keys outside the project namespace. Pulumi hands the program every key of the stack
  * file; keys of other namespaces (`pulumi:`, `kubernetes:`, `postgresql:` provider config) are not
  * ours, but a key whose namespace is a misspelling of ours, or that has none, is a setting ops meant
  * for this stack that would otherwise be dropped without a word.

@@ -1,7 +1,6 @@
-/**
- * All firings of a cron trigger over a period, computed once and shared. cron-parser steps through
- * time with luxon offset arithmetic for every candidate day, which made a 100-lane calendar take a
- * minute; the crons the stack renders are simpler than that. Yearly (`0 0 16 10 *`) and weekly
+/** All firings of a cron trigger over a period, computed once and shared. cron-parser steps through
+ * time with luxon offset arithmetic for every candidate day, far too slow for a calendar of a
+ * hundred lanes; the crons the stack renders are simpler than that. Yearly (`0 0 16 10 *`) and weekly
  * (`0 7 * * 1,2,3,4,5`) crons are computed from calendar dates in the zone, each firing checked to
  * name exactly one instant; any other cron, and any local time a DST change skips or repeats,
  * goes to cron-parser, so the result is cron-parser's in every case.

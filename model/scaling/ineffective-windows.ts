@@ -1,5 +1,4 @@
-/**
- * Seasons and campaigns whose floor never takes effect: on every day they hold, another window
+/** Seasons and campaigns whose floor never takes effect: on every day they hold, another window
  * already holds the same or a higher floor, or the floor is no more than minReplicas. Such a
  * window is almost always a mistake (a floor typed too low, a campaign inside a bigger season), so
  * preview and the plan warn about it. Windows are whole local days in one zone per territory, so

@@ -1,5 +1,4 @@
-/**
- * Time zone names as KEDA reads them: Go's time.LoadLocation looks the name up case-sensitively in
+/** Time zone names as KEDA reads them: Go's time.LoadLocation looks the name up case-sensitively in
  * the tz database, while Intl (and cron-parser) resolve any spelling. A name must therefore be
  * spelled exactly as ICU lists its canonical zones, or the cron triggers fail in the cluster.
  */

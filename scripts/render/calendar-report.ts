@@ -1,6 +1,5 @@
-/**
- * The capacity calendar's outputs (table, json, svg, the floors at an instant) from a validated
- * config: what `npm run calendar` prints and the calendar benchmark times.
+/** The capacity calendar's outputs (table, json, svg, the floors at an instant) from a validated
+ * config: what `npm run calendar` prints.
  */
 import { CalendarFinding, calendarFindings } from "../../model/calendar/findings";
 import { CalendarLane, buildCalendar, changePoints } from "../../model/calendar/lanes";

@@ -1,5 +1,4 @@
-/**
- * The calendar's day table: one row per run of days with the same floors, where weeks that only
+/** The calendar's day table: one row per run of days with the same floors, where weeks that only
  * alternate between business hours and the rest fold into one row ("Mon–Fri 07–19 → 3, else 2"),
  * and season starts, ends and the start of their pre-scaling lead days are named.
  */
