@@ -5,6 +5,7 @@ import { capacityWarnings } from "./capacity/forecast";
 import type { FreshplanConfig } from "./config/schema";
 import { JournalPlan, buildJournalPlan } from "./journal/plan";
 import { LeadProtectionPlan, buildLeadProtectionPlan } from "./lead-protection/plan";
+import { ineffectiveWindowWarnings } from "./scaling/ineffective-windows";
 import { ScalingPlan, buildScalingPlan, singleReplicaWarnings } from "./scaling/plan";
 
 export interface StackPlan {
@@ -19,7 +20,7 @@ export interface StackPlan {
   readonly alertGroups: readonly RuleGroup[];
   /** Rule expressions that do not parse as PromQL; any of them stops the program before a resource exists. */
   readonly alertProblems: readonly string[];
-  /** What ops should act on that does not block a deploy: campaigns that ended or lie far ahead, capacity. */
+  /** What ops should act on that does not block a deploy: campaigns that ended or lie far ahead, windows that never take effect, capacity. */
   readonly warnings: readonly string[];
 }
 
@@ -34,6 +35,11 @@ export function buildStackPlan(config: FreshplanConfig, now: Date): StackPlan {
     leadProtection: buildLeadProtectionPlan(config),
     alertGroups,
     alertProblems: ruleSyntaxProblems(alertGroups),
-    warnings: [...scaling.notices, ...singleReplicaWarnings(scaling), ...capacityWarnings(config, now)],
+    warnings: [
+      ...scaling.notices,
+      ...ineffectiveWindowWarnings(config, now),
+      ...singleReplicaWarnings(scaling),
+      ...capacityWarnings(config, now),
+    ],
   };
 }

@@ -15,6 +15,7 @@ interface CliOptions {
   stack: string;
   dryRun?: boolean;
   projectDir: string;
+  configFile?: string;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -26,6 +27,7 @@ async function main(argv: string[]): Promise<void> {
     .option("--stack <name>", "stack whose Pulumi.<stack>.yaml lists the territories", "prod")
     .option("--dry-run", "show pending migrations and territories without changing anything")
     .option("--project-dir <dir>", "directory holding Pulumi.<stack>.yaml", process.cwd())
+    .option("--config-file <path>", "stack config file (default Pulumi.<stack>.yaml in --project-dir), as for plan and calendar")
     .showHelpAfterError();
   program.parse(argv);
   const opts = program.opts<CliOptions>();
@@ -35,7 +37,7 @@ async function main(argv: string[]): Promise<void> {
     throw new Error("no database given: pass --database-url postgres://user:pass@host:5432/db or set DATABASE_URL");
   }
   // Validate the config before touching the database, so a config error changes nothing.
-  const config = loadStackConfig(opts.stack, path.join(opts.projectDir, `Pulumi.${opts.stack}.yaml`));
+  const config = loadStackConfig(opts.stack, opts.configFile ?? path.join(opts.projectDir, `Pulumi.${opts.stack}.yaml`));
   const codes = Object.keys(config.territories);
   // The same territory → consumer-role mapping the stack keeps (model/journal/plan.ts).
   const consumerRoles = buildJournalPlan(config)?.consumerRoles;

@@ -23,6 +23,8 @@ export interface StackRun {
   readonly outputs: Record<string, unknown>;
   /** Names of the stack outputs Pulumi stores as secrets. */
   readonly secretOutputs: readonly string[];
+  /** What the program logged as warnings: exactly what `pulumi preview` shows. */
+  readonly warnings: readonly string[];
 }
 
 interface RegisterRequest {
@@ -82,7 +84,7 @@ async function resolve(value: unknown): Promise<unknown> {
  * Executes index.ts for a stack file's config. Config errors surface as a thrown error before any
  * resource is registered (the program validates first).
  */
-export async function runStack(stackFile: StackFile, programPath = path.join(__dirname, "..", "index.ts")): Promise<StackRun> {
+export async function runStack(stackFile: StackFile, programPath = path.join(__dirname, "..", "index.ts"), onResource?: (count: number) => void): Promise<StackRun> {
   const recorded = new Map<string, Omit<RecordedResource, "urn" | "parent" | "dependencies">>();
   const wiring = new Map<string, { parent: string; dependencies: string[] }>();
   let sequence = 0;
@@ -92,6 +94,7 @@ export async function runStack(stackFile: StackFile, programPath = path.join(__d
       newResource(args) {
         const key = `${args.type}::${args.name}::${sequence++}`;
         recorded.set(key, { type: args.type, name: args.name, custom: args.custom ?? true, inputs: openSecrets(args.inputs) as Record<string, unknown> });
+        onResource?.(recorded.size);
         return { id: `${args.name}-id`, state: mockState(args.type, args.inputs) };
       },
       call(args) {
@@ -116,11 +119,17 @@ export async function runStack(stackFile: StackFile, programPath = path.join(__d
   const resolved = require.resolve(programPath);
   delete require.cache[resolved];
   let program: Record<string, unknown>;
+  // Collected instead of printed by the SDK, so the caller shows each warning once, where it fits.
+  const warnings: string[] = [];
+  const warn = pulumi.log.warn;
+  pulumi.log.warn = async (message: string) => void warnings.push(message);
   try {
     program = require(resolved) as Record<string, unknown>;
   } catch (e) {
     // Tell the caller how far the program got: a config error must come before any resource.
     throw Object.assign(e as Error, { registeredResources: recorded.size });
+  } finally {
+    pulumi.log.warn = warn;
   }
   const outputs: Record<string, unknown> = {};
   const secretOutputs: string[] = [];
@@ -136,7 +145,7 @@ export async function runStack(stackFile: StackFile, programPath = path.join(__d
     const w = wiring.get(urnOf(r.type, r.name)) ?? { parent: "", dependencies: [] };
     return { ...r, urn: urnOf(r.type, r.name), parent: w.parent, dependencies: w.dependencies };
   });
-  return { resources, outputs, secretOutputs };
+  return { resources, outputs, secretOutputs, warnings };
 }
 
 /** A Kubernetes object as sent: the resource inputs of any resource that carries apiVersion and kind. */

@@ -11,15 +11,18 @@ import { prometheusRuleFile } from "../model/alerts/rules";
 import { rawConfigFromEntries, validateConfig } from "../model/config/validate";
 import { TERRITORY_LABEL, WORKLOAD_LABEL } from "../model/conventions";
 import type { ScaledObjectSpec } from "../model/keda/types";
-import { buildStackPlan } from "../model/stack-plan";
+import { buildJournalPlan } from "../model/journal/plan";
+import { buildScalingPlan } from "../model/scaling/plan";
 import { runCli } from "./cli";
+import { progressReporter } from "./progress";
 import { RecordedResource, StackRun, isKubernetesObject, runStack } from "./mock-runtime";
 import { textTable } from "./render/text-table";
 import { SECRET_PLACEHOLDER, readStackFile, stackFilePath, withSecretPlaceholders } from "./stack-file";
 
 export const PLAN_FILES = ["manifests.yaml", "helm-releases.yaml", "plan.json", "prometheus-rules.yaml"];
 
-export function planSummary(stack: string, run: StackRun, planDate: Date) {
+/** plan.json: only what the config decides, nothing of the run (no date), so two plans of one config are identical. */
+export function planSummary(stack: string, run: StackRun) {
   const scaledObjects = run.resources
     .filter((r) => r.inputs.kind === "ScaledObject")
     .map((r) => {
@@ -36,7 +39,6 @@ export function planSummary(stack: string, run: StackRun, planDate: Date) {
     });
   return {
     stack,
-    planDate: planDate.toISOString(),
     resources: run.resources.map((r) => ({ type: r.type, name: r.name })),
     scaledObjects,
     outputs: run.outputs,
@@ -72,9 +74,14 @@ async function main() {
   // Validate first: a bad config writes nothing and names every problem.
   const { file: stackFile, missing: unsetSecrets } = withSecretPlaceholders(readStackFile(opts.stack, file));
   const config = validateConfig(rawConfigFromEntries(stackFile.entries), path.basename(file));
-  const stackPlan = buildStackPlan(config, planDate);
-  const plan = stackPlan.scaling;
-  const run = await runStack(stackFile);
+  // The summary needs the scaling and journal plans only; the program builds (and checks) the whole
+  // stack plan itself, and its warnings come back with the run.
+  const plan = buildScalingPlan(config, planDate);
+  // The SDK records a stack trace with every promise it creates, for leak reports the offline plan
+  // never prints (and runCli shows messages, not stacks): with 600 objects, a fifth of the run.
+  Error.stackTraceLimit = 0;
+  const progress = progressReporter("plan");
+  const run = await runStack(stackFile, undefined, (count) => progress(`${count} resources registered`));
 
   fs.mkdirSync(out, { recursive: true });
   for (const name of PLAN_FILES) fs.rmSync(path.join(out, name), { force: true });
@@ -82,7 +89,7 @@ async function main() {
   fs.writeFileSync(path.join(out, "manifests.yaml"), objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
   const releases = run.resources.filter((r: RecordedResource) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => ({ resource: r.name, ...r.inputs }));
   fs.writeFileSync(path.join(out, "helm-releases.yaml"), releases.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
-  fs.writeFileSync(path.join(out, "plan.json"), JSON.stringify(planSummary(opts.stack, run, planDate), null, 2) + "\n");
+  fs.writeFileSync(path.join(out, "plan.json"), JSON.stringify(planSummary(opts.stack, run), null, 2) + "\n");
   // The plain `groups:` file, as sent in the PrometheusRule: what `promtool check rules` reads.
   const rule = objects.find((o) => o.kind === "PrometheusRule") as { spec: { groups: Parameters<typeof prometheusRuleFile>[0] } } | undefined;
   if (rule) fs.writeFileSync(path.join(out, "prometheus-rules.yaml"), prometheusRuleFile(rule.spec.groups));
@@ -96,13 +103,14 @@ async function main() {
   console.log(`Stack ${opts.stack} (${path.basename(file)}), campaigns judged as of ${planDate.toISOString().slice(0, 10)}`);
   console.log(textTable(rows));
   const migrations = run.resources.find((r) => r.type.endsWith(":JournalMigrations"))?.inputs.migrations as { file: string }[] | undefined;
-  const journal = stackPlan.journal;
+  const journal = buildJournalPlan(config);
   if (journal && migrations) {
     const worker = journal.workers[0];
     console.log(`journal: migrations ${migrations.map((m) => m.file).join(", ")} (pulumi up applies those the database lacks)`);
     console.log(`journal: event workers ${journal.workers.map((w) => w.territory).join(", ")}: ${worker.minReplicas}→${worker.maxReplicas} replicas, ${worker.settings.scaling.cooldownPeriodSeconds} s cooldown, scaled on ${worker.triggers[0].metadata.targetQueryValue} pending events per replica`);
   }
-  for (const warning of stackPlan.warnings) console.log(`warning: ${warning}`);
+  // The program's own warnings (what preview shows), each once.
+  for (const warning of run.warnings) console.log(`warning: ${warning}`);
   for (const key of unsetSecrets) {
     console.log(`warning: ${key} is not set in ${path.basename(file)}; the plan shows it as ${SECRET_PLACEHOLDER}. Before 'pulumi up': pulumi config set --stack ${opts.stack} --secret ${key}`);
   }

@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { YAMLParseError, parse } from "yaml";
 import type { FreshplanConfig } from "../model/config/schema";
 import { rawConfigFromEntries, validateConfig } from "../model/config/validate";
 import { PROJECT } from "../model/conventions";
@@ -40,9 +40,22 @@ export function stackFilePath(stack: string, dir = process.cwd()): string {
   return path.join(dir, `Pulumi.${stack}.yaml`);
 }
 
+/** Parses YAML; a syntax error names the file as given, the line and column, and shows the line. */
+export function parseYaml(text: string, file: string): unknown {
+  try {
+    return parse(text);
+  } catch (e) {
+    if (!(e instanceof YAMLParseError) || !e.linePos) throw e;
+    const { line, col } = e.linePos[0];
+    const what = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    const source = text.split(/\r?\n/)[line - 1] ?? "";
+    throw new Error(`${file}:${line}:${col}: YAML syntax error: ${what}\n  ${line} | ${source}\n  ${" ".repeat(String(line).length)} | ${" ".repeat(Math.max(0, col - 1))}^`);
+  }
+}
+
 export function readStackFile(stack: string, file = stackFilePath(stack)): StackFile {
   if (!fs.existsSync(file)) throw new Error(`no stack config for "${stack}": ${file} does not exist`);
-  const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const doc = (parseYaml(fs.readFileSync(file, "utf8"), file) ?? {}) as { config?: Record<string, unknown> };
   const entries: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [key, value] of Object.entries(doc.config ?? {})) {

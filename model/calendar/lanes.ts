@@ -65,9 +65,14 @@ export interface StackCalendar {
   readonly lanes: readonly CalendarLane[];
 }
 
-/** The lanes of a scaling plan (of all territories, or one). */
-export function buildCalendar(plan: ScalingPlan, period: CalendarPeriod, territory?: string): StackCalendar {
-  const lanes = plan.workloads.filter((w) => territory === undefined || w.territory === territory).map((w) => calendarLane(w, period));
+/** The lanes of a scaling plan (of all territories, or one); `onLane` hears of each lane done. */
+export function buildCalendar(plan: ScalingPlan, period: CalendarPeriod, territory?: string, onLane?: (done: number, total: number) => void): StackCalendar {
+  const workloads = plan.workloads.filter((w) => territory === undefined || w.territory === territory);
+  const lanes = workloads.map((w, i) => {
+    const lane = calendarLane(w, period);
+    onLane?.(i + 1, workloads.length);
+    return lane;
+  });
   return { plan, period, lanes };
 }
 

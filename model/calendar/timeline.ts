@@ -4,8 +4,8 @@
  * or end cron fires, so those firings are the only instants evaluated; a year of daily
  * business-hours triggers is about 500 of them per workload.
  */
-import { CronExpressionParser } from "cron-parser";
-import { cronTriggers, isCronTriggerActive } from "../keda/cron";
+import { cronFiringTimes } from "../keda/cron-firings";
+import { cronTriggers, nextFiring } from "../keda/cron";
 import type { ScaledObjectSpec } from "../keda/types";
 
 /** From `at` until the next step, the cron triggers hold `replicas` (already clamped to [min, max]). */
@@ -21,33 +21,50 @@ export interface FloorStep {
 
 /** Every firing of a 5-field cron in (after, before), in the zone. */
 export function cronFirings(cron: string, timeZone: string, after: Date, before: Date): Date[] {
-  const schedule = CronExpressionParser.parse(cron, { currentDate: after, tz: timeZone });
-  const firings: Date[] = [];
-  for (;;) {
-    const t = schedule.next().toDate();
-    if (t.getTime() >= before.getTime()) return firings;
-    firings.push(t);
-  }
+  return cronFiringTimes(cron, timeZone, after, before).map((t) => new Date(t));
 }
 
-/**
- * The floor steps in [from, to): the first at `from`, then one per change of the floor or of the
- * set of active triggers. A trigger firing exactly at an instant is evaluated as KEDA does, from the
- * next firings strictly after it, so a window's start instant already counts as inside.
- *
- * A trigger's activity (KEDA's rule, `isCronTriggerActive`) can only change when its own start or
- * end fires, so each trigger is evaluated at its own firings only; a daily business-hours trigger
- * would otherwise cost a cron evaluation at every season edge and vice versa. Combining the active
- * floors is `cronFloorAt`'s rule: max, clamped to [min, max]; a test holds the two equal.
- */
+// KEDA's rule looks at the next firings after an instant; a yearly cron fires again within this.
+const LOOKAHEAD_MS = 400 * 86_400_000;
+// Lanes of one zone share their seasons' and business hours' crons: each is computed once per period.
+const firingCache = new Map<string, number[]>();
+
+function firingsOnce(cron: string, timeZone: string, from: Date, until: Date): number[] {
+  const key = `${cron}|${timeZone}|${from.getTime()}|${until.getTime()}`;
+  let firings = firingCache.get(key);
+  if (!firings) {
+    if (firingCache.size > 10_000) firingCache.clear();
+    firings = cronFiringTimes(cron, timeZone, from, until);
+    firingCache.set(key, firings);
+  }
+  return firings;
+}
+
+/** The first firing strictly after `t` (ascending `firings` cover (from, until)); cron-parser past that. */
+function nextAfter(firings: readonly number[], t: number, until: number, cron: string, timeZone: string): number {
+  let lo = 0;
+  let hi = firings.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (firings[mid] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < firings.length ? firings[lo] : nextFiring(cron, timeZone, new Date(Math.max(t, until - 1))).getTime();
+}
+
 export function floorTimeline(spec: ScaledObjectSpec, from: Date, to: Date): FloorStep[] {
   const crons = cronTriggers(spec);
-  // Per trigger: instant → active from that instant on.
+  const until = new Date(to.getTime() + LOOKAHEAD_MS);
+  // Per trigger: instant → active from that instant on, by KEDA's rule (next end ≤ next start),
+  // read off the trigger's firings computed once instead of asking cron-parser at every instant.
   const changes = crons.map((t) => {
-    const meta = t.metadata;
+    const { start, end, timezone } = t.metadata;
+    const starts = firingsOnce(start, timezone, from, until);
+    const ends = firingsOnce(end, timezone, from, until);
     const instants = new Set<number>([from.getTime()]);
-    for (const cron of [meta.start, meta.end]) for (const at of cronFirings(cron, meta.timezone, from, to)) instants.add(at.getTime());
-    return new Map([...instants].map((ms) => [ms, isCronTriggerActive(meta, new Date(ms))]));
+    for (const list of [starts, ends]) for (const ms of list) if (ms < to.getTime()) instants.add(ms);
+    const active = (ms: number) => nextAfter(ends, ms, until.getTime(), end, timezone) <= nextAfter(starts, ms, until.getTime(), start, timezone);
+    return new Map([...instants].map((ms) => [ms, active(ms)]));
   });
   const all = [...new Set(changes.flatMap((c) => [...c.keys()]))].sort((a, b) => a - b);
   const state = crons.map(() => false);

@@ -5,11 +5,11 @@
  */
 import {
   daysBetween,
-  isValidTimeZone,
   parseCalendarDate,
   parseMonthDay,
   recurringLengthDays,
 } from "../time/calendar-date";
+import { timeZoneProblem } from "../time/time-zones";
 import { DEFAULT_SLO_BUCKETS_MS } from "./alert-settings";
 import { minutesOf, numberFrom as num } from "./fields";
 import { ConfigIssue, PathSegment, formatPath } from "./issues";
@@ -40,9 +40,8 @@ export function crossFieldIssues(raw: unknown): ConfigIssue[] {
 
   for (const [code, t] of territories) {
     if (!isDict(t)) continue;
-    if (typeof t.timeZone === "string" && !isValidTimeZone(t.timeZone)) {
-      add(["territories", code, "timeZone"], t.timeZone, "an IANA time zone such as Europe/Berlin or Europe/Zurich");
-    }
+    const zoneProblem = typeof t.timeZone === "string" ? timeZoneProblem(t.timeZone) : undefined;
+    if (zoneProblem) add(["territories", code, "timeZone"], t.timeZone, zoneProblem);
     for (const w of WORKLOADS) {
       const tw = t[w];
       if (!isDict(tw)) continue;

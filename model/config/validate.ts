@@ -4,9 +4,11 @@
  */
 import type { core } from "zod";
 import { PROJECT } from "../conventions";
+import { editDistance } from "./edit-distance";
 import { ConfigError, ConfigIssue, PathSegment, formatPath, valueAt } from "./issues";
+import { strayKeyIssues } from "./namespaces";
 import { crossFieldIssues } from "./rules";
-import { FreshplanConfig, freshplanConfigSchema } from "./schema";
+import { FreshplanConfig, freshplanConfigSchema, territoryCode } from "./schema";
 
 /** Structured values arrive as JSON text; anything that is not valid JSON stays a plain string. */
 function parseConfigValue(value: string): unknown {
@@ -18,9 +20,13 @@ function parseConfigValue(value: string): unknown {
   }
 }
 
+/** Where rawConfigFromEntries leaves the issues about keys outside the project namespace for validateConfig. */
+const STRAY_KEYS = Symbol("stray config keys");
+
 /**
  * Builds the raw config object from Pulumi's flat config map (`freshplan-scaling:territories` →
- * JSON text). Keys of other namespaces (e.g. `kubernetes:context`) are not ours and are left out.
+ * JSON text). Keys of other namespaces (e.g. `kubernetes:context`) are not ours and are left out;
+ * keys that look meant for us (a misspelt namespace, or none) become issues validateConfig reports.
  */
 export function rawConfigFromEntries(entries: Record<string, string>): Record<string, unknown> {
   const raw: Record<string, unknown> = {};
@@ -29,21 +35,9 @@ export function rawConfigFromEntries(entries: Record<string, string>): Record<st
     const name = key.slice(PROJECT.length + 1);
     raw[name] = parseConfigValue(value);
   }
+  // Not enumerable: copies and edits of the raw object (and zod) never see it.
+  Object.defineProperty(raw, STRAY_KEYS, { value: strayKeyIssues(entries, knownKeysAt([])), enumerable: false });
   return raw;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
 }
 
 function knownKeysAt(path: readonly PathSegment[]): string[] {
@@ -89,6 +83,11 @@ function issueFromZod(issue: core.$ZodIssue, raw: unknown): ConfigIssue[] {
       };
     });
   }
+  if (issue.code === "invalid_key" && (path[0] === "territories" || path.includes("floors"))) {
+    const key = String(path[path.length - 1]);
+    const upper = territoryCode.safeParse(key.toUpperCase()).success ? ` (did you mean ${key.toUpperCase()}?)` : "";
+    return [{ path: formatPath(path), value: valueAt(raw, path), expected: `a territory code such as DE, CH, AT or DE-BY; "${key}" is not one${upper}`, context }];
+  }
   const expected = issue.message.replace(/^Invalid input: expected (\w+), received \w+$/, "a value of type $1");
   return [{ path: formatPath(path) || "(root)", value: valueAt(raw, path), expected, context }];
 }
@@ -104,7 +103,8 @@ function seasonContext(path: readonly PathSegment[], raw: unknown): string | und
 /** Validates raw stack config; throws ConfigError with every problem found. */
 export function validateConfig(raw: unknown, source = "stack config"): FreshplanConfig {
   const parsed = freshplanConfigSchema.safeParse(raw);
-  const issues: ConfigIssue[] = parsed.success ? [] : parsed.error.issues.flatMap((i) => issueFromZod(i, raw));
+  const stray = (raw as { [STRAY_KEYS]?: ConfigIssue[] } | null)?.[STRAY_KEYS] ?? [];
+  const issues: ConfigIssue[] = [...stray, ...(parsed.success ? [] : parsed.error.issues.flatMap((i) => issueFromZod(i, raw)))];
   const seen = new Set(issues.map((i) => `${i.path}|${i.expected}`));
   for (const issue of crossFieldIssues(raw)) {
     if (!seen.has(`${issue.path}|${issue.expected}`)) issues.push(issue);

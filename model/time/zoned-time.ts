@@ -4,17 +4,25 @@
  */
 import { CalendarDate, addDays, parseCalendarDate } from "./calendar-date";
 
+// Building a formatter costs far more than using one; the calendar asks for thousands of offsets.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 function wallClockMs(instant: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  }).formatToParts(instant);
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    formatters.set(timeZone, format);
+  }
+  const parts = format.formatToParts(instant);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   return Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
 }
@@ -62,6 +70,27 @@ export function parseAt(text: string): { instant: Date } | { local: { date: Cale
   const minute = Number(m[3] ?? 0);
   if (hour > 23 || minute > 59) return undefined;
   return { local: { date, hour, minute } };
+}
+
+/**
+ * Why a wall-clock time cannot name one instant in the zone: skipped by a DST change (02:30 on the
+ * last Sunday of March in Berlin) or shown twice (02:30 on the last Sunday of October). Undefined
+ * when it names exactly one instant.
+ */
+export function localTimeProblem(date: CalendarDate, hour: number, minute: number, timeZone: string): string | undefined {
+  const wall = Date.UTC(date.year, date.month - 1, date.day, hour, minute);
+  // The offsets in force a day either side cover every DST change of the day.
+  const offsets = new Set([-1, 1].map((days) => utcOffsetMinutes(new Date(wall + days * 86_400_000), timeZone)));
+  const instants = [...offsets].map((o) => wall - o * 60_000).filter((t) => utcOffsetMinutes(new Date(t), timeZone) * 60_000 === wall - t);
+  const local = `${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")} on ${date.year}-${String(date.month).padStart(2, "0")}-${String(date.day).padStart(2, "0")}`;
+  if (instants.length === 0) {
+    return `${local} does not exist in ${timeZone} (the clocks skip it at a DST change); give another time, or an instant with Z or an offset`;
+  }
+  if (instants.length > 1) {
+    const both = instants.sort((a, b) => a - b).map((t) => formatLocal(new Date(t), timeZone).slice(17));
+    return `${local} exists twice in ${timeZone} (at ${both.join(" and then at ")}, a DST change); add the offset you mean`;
+  }
+  return undefined;
 }
 
 export function instantAt(at: NonNullable<ReturnType<typeof parseAt>>, timeZone: string): Date {

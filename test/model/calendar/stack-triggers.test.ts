@@ -2,7 +2,6 @@
  * The calendar evaluates the triggers the program sends, and the calculator's warnings reach
  * `pulumi preview`: both checked by running the real index.ts under the SDK's mock runtime.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { calendarLane } from "../../../model/calendar/lanes";
 import { validateConfig } from "../../../model/config/validate";
@@ -17,15 +16,12 @@ const isScaledObject = (r: RecordedResource) => r.inputs.kind === "ScaledObject"
 const nameOf = (r: RecordedResource) => (r.inputs.metadata as { name: string }).name;
 
 async function run(raw: Record<string, unknown>) {
-  const warnings: string[] = [];
-  const original = pulumi.log.warn;
-  pulumi.log.warn = async (message: string) => void warnings.push(message);
   const savedPlanDate = process.env.FRESHPLAN_PLAN_DATE;
   process.env.FRESHPLAN_PLAN_DATE = NOW.toISOString();
   try {
-    return { run: await runStack(stackFileFrom("prod", raw)), warnings };
+    const result = await runStack(stackFileFrom("prod", raw));
+    return { run: result, warnings: result.warnings };
   } finally {
-    pulumi.log.warn = original;
     if (savedPlanDate === undefined) delete process.env.FRESHPLAN_PLAN_DATE;
     else process.env.FRESHPLAN_PLAN_DATE = savedPlanDate;
   }

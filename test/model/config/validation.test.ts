@@ -50,7 +50,7 @@ describe("stack config validation", () => {
   it("rejects an invalid time zone", () => {
     const raw = rawStackConfig("prod");
     raw.territories.AT.timeZone = "Europe/Wien";
-    expect(problems(raw)).to.include('territories.AT.timeZone = "Europe/Wien": expected an IANA time zone such as Europe/Berlin or Europe/Zurich');
+    expect(problems(raw)).to.include('territories.AT.timeZone = "Europe/Wien": expected an IANA time zone spelled exactly as in the tz database, such as Europe/Berlin or Europe/Zurich');
   });
 
   it("rejects impossible days in seasons and campaigns", () => {
