@@ -1,3 +1,4 @@
+/** Backpressure on a real PostgreSQL: near a full NOTIFY queue only critical events wake listeners, and enqueue never fails for the queue. */
 import { expect } from "chai";
 import type { Client } from "pg";
 import { connectClient, journalDatabase, startPostgres, waitFor, type PostgresServer } from "../support/postgres";

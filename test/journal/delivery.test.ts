@@ -1,3 +1,4 @@
+/** Delivery on a real PostgreSQL: concurrent consumers lose nothing and handle nothing twice. */
 import { expect } from "chai";
 import type { Client } from "pg";
 import { connectClient, journalDatabase, sharedPostgres, waitFor } from "../support/postgres";

@@ -1,3 +1,4 @@
+/** The journal migrations' dynamic provider, serialized the way Pulumi does and run in a bare node process against PostgreSQL. */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";

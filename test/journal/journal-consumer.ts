@@ -1,3 +1,4 @@
+/** The reference consumer the journal tests and the benchmark use: LISTEN, claim in batches, settle, poll as the fallback. */
 import type { Client } from "pg";
 import { connectClient } from "../support/postgres";
 

@@ -1,3 +1,4 @@
+/** An event's lifecycle on a real PostgreSQL: enqueue, claim, handle, retry with backoff, dead letter, lease expiry. */
 import { expect } from "chai";
 import type { Client, Notification } from "pg";
 import { connectClient, journalDatabase, sharedPostgres, waitFor } from "../support/postgres";

@@ -1,3 +1,4 @@
+/** The migration runner and the db:migrate CLI on a real PostgreSQL: order, checksums, concurrency, dry runs. */
 import { expect } from "chai";
 import { execFile } from "child_process";
 import fs from "fs";

@@ -1,3 +1,4 @@
+/** The runbook's dead-letter revival SQL, taken from the document and run as written. */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";

@@ -1,3 +1,4 @@
+/** Territory sync on a real PostgreSQL: added, retired while events reference them, reactivated, deleted. */
 import { expect } from "chai";
 import { applyMigrations } from "../../db/migrations";
 import { syncTerritories } from "../../db/territories";
