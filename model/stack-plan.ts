@@ -3,6 +3,8 @@ import { alertRuleGroups, ruleSyntaxProblems } from "./alerts/rules";
 import type { RuleGroup } from "./alerts/rule-types";
 import { capacityWarnings } from "./capacity/forecast";
 import type { FreshplanConfig } from "./config/schema";
+import { linkAlertsToDashboards } from "./dashboards/alert-links";
+import { GeneratedDashboard, buildDashboards } from "./dashboards/dashboards";
 import { JournalPlan, buildJournalPlan } from "./journal/plan";
 import { ScalingPlan, buildScalingPlan } from "./scaling/plan";
 
@@ -13,7 +15,9 @@ export interface StackPlan {
   readonly scaling: ScalingPlan;
   /** Undefined when the stack has no `journal` key. */
   readonly journal?: JournalPlan;
+  /** Alert rules, each with a `dashboard_url` to the panel that explains it. */
   readonly alertGroups: readonly RuleGroup[];
+  readonly dashboards: readonly GeneratedDashboard[];
   /** Rule expressions that do not parse as PromQL; any of them stops the program before a resource exists. */
   readonly alertProblems: readonly string[];
   /** What ops should act on that does not block a deploy: campaigns that ended or lie far ahead, capacity. */
@@ -22,13 +26,16 @@ export interface StackPlan {
 
 export function buildStackPlan(config: FreshplanConfig, now: Date): StackPlan {
   const scaling = buildScalingPlan(config, now);
-  const alertGroups = alertRuleGroups(config, scaling);
+  const journal = buildJournalPlan(config);
+  const dashboards = buildDashboards(config, scaling, journal, now);
+  const alertGroups = linkAlertsToDashboards(config, alertRuleGroups(config, scaling), dashboards);
   return {
     config,
     now,
     scaling,
-    journal: buildJournalPlan(config),
+    journal,
     alertGroups,
+    dashboards,
     alertProblems: ruleSyntaxProblems(alertGroups),
     warnings: [...scaling.notices, ...capacityWarnings(config, now)],
   };

@@ -10,6 +10,8 @@ import { stringify } from "yaml";
 import { prometheusRuleFile } from "../model/alerts/rules";
 import { rawConfigFromEntries, validateConfig } from "../model/config/validate";
 import { TERRITORY_LABEL, WORKLOAD_LABEL } from "../model/conventions";
+import { DASHBOARDS_APP_NAME } from "../model/dashboards/manifests";
+import { alertmanagerConfigFile } from "../model/routing/alertmanager";
 import type { ScaledObjectSpec } from "../model/keda/types";
 import { buildStackPlan } from "../model/stack-plan";
 import { runCli } from "./cli";
@@ -17,7 +19,7 @@ import { RecordedResource, StackRun, isKubernetesObject, runStack } from "./mock
 import { textTable } from "./render/text-table";
 import { SECRET_PLACEHOLDER, readStackFile, stackFilePath, withSecretPlaceholders } from "./stack-file";
 
-export const PLAN_FILES = ["manifests.yaml", "helm-releases.yaml", "plan.json", "prometheus-rules.yaml"];
+export const PLAN_FILES = ["manifests.yaml", "helm-releases.yaml", "plan.json", "prometheus-rules.yaml", "alertmanager.yaml", "dashboards"];
 
 export function planSummary(stack: string, run: StackRun, planDate: Date) {
   const scaledObjects = run.resources
@@ -77,7 +79,7 @@ async function main() {
   const run = await runStack(stackFile);
 
   fs.mkdirSync(out, { recursive: true });
-  for (const name of PLAN_FILES) fs.rmSync(path.join(out, name), { force: true });
+  for (const name of PLAN_FILES) fs.rmSync(path.join(out, name), { force: true, recursive: true });
   const objects = run.resources.filter(isKubernetesObject).map((r) => r.inputs).sort(byKindThenName);
   fs.writeFileSync(path.join(out, "manifests.yaml"), objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
   const releases = run.resources.filter((r: RecordedResource) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => ({ resource: r.name, ...r.inputs }));
@@ -86,6 +88,13 @@ async function main() {
   // The plain `groups:` file, as sent in the PrometheusRule: what `promtool check rules` reads.
   const rule = objects.find((o) => o.kind === "PrometheusRule") as { spec: { groups: Parameters<typeof prometheusRuleFile>[0] } } | undefined;
   if (rule) fs.writeFileSync(path.join(out, "prometheus-rules.yaml"), prometheusRuleFile(rule.spec.groups));
+  // Each dashboard as the sidecar ConfigMap carries it, for import by hand.
+  fs.mkdirSync(path.join(out, "dashboards"));
+  for (const configMap of objects.filter((o) => o.kind === "ConfigMap" && (o.metadata as { labels?: Record<string, string> }).labels?.["app.kubernetes.io/name"] === DASHBOARDS_APP_NAME)) {
+    for (const [file, json] of Object.entries(configMap.data as Record<string, string>)) fs.writeFileSync(path.join(out, "dashboards", file), json);
+  }
+  const routing = alertmanagerConfigFile(config, stackPlan.alertGroups);
+  if (routing) fs.writeFileSync(path.join(out, "alertmanager.yaml"), routing);
 
   const rows = [["territory", "workload", "min", "max", "rps/replica", "p95 budget", "floors (window → replicas)"]];
   for (const w of plan.workloads) {

@@ -204,15 +204,16 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
     await new Promise((r) => setTimeout(r, 100));
   }
 
+  const query = async (expr: string): Promise<Sample[]> => {
+    const body = await getJson(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+    if (body.status !== "success") throw new Error(`query failed: ${body.error} in ${expr}`);
+    const data = body.data as { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] };
+    if (data.resultType !== "vector") throw new Error(`expected a vector from ${expr}, got ${data.resultType}`);
+    return data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+  };
   return {
     url,
-    async query(expr) {
-      const body = await getJson(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
-      if (body.status !== "success") throw new Error(`query failed: ${body.error} in ${expr}`);
-      const data = body.data as { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] };
-      if (data.resultType !== "vector") throw new Error(`expected a vector from ${expr}, got ${data.resultType}`);
-      return data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
-    },
+    query,
     async alerts() {
       const body = await getJson(`${url}/api/v1/alerts`);
       return (body.data as { alerts: { labels: Record<string, string>; state: string }[] }).alerts;
@@ -220,7 +221,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
     async waitForScrapes(scrapes, timeoutMs = 30_000) {
       const until = Date.now() + timeoutMs;
       for (;;) {
-        const counts = await this.query("count_over_time(up[1h])").catch(() => []);
+        const counts: Sample[] = await query("count_over_time(up[1h])").catch(() => []);
         const targets = await getJson(`${url}/api/v1/targets`);
         const active = (targets.data as { activeTargets: unknown[] }).activeTargets.length;
         if (active > 0 && counts.length >= active && counts.every((c) => c.value >= scrapes)) return;
