@@ -14,7 +14,7 @@ import { ROOT, rawStackConfig } from "../../support/stack-fixtures";
 import { interpolate, panelQueries } from "./panel-queries";
 
 const NOW = new Date("2026-11-23T00:00:00Z");
-const GRAFANA_UNITS = new Set(Object.values(units).filter((v): v is string => typeof v === "string"));
+const GRAFANA_UNITS = new Set<string>(Object.values(units).filter((v) => typeof v === "string"));
 const VARIABLES = { territory: "DE", scaledobject: ".+", __range: "3600s", __range_s: "3600", datasource: "prometheus" };
 
 const planOf = (raw: Record<string, any>) => buildStackPlan(validateConfig(raw, "test"), NOW);
