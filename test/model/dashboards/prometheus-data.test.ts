@@ -147,6 +147,15 @@ describe("dashboards and alerts on a real Prometheus fed with the cluster's seri
     expect(empty, `${empty.join("\n")}\n${prometheus.logTail()}`).to.deep.equal([]);
   });
 
+  it("splits per-territory panels into exactly the stack's territories", async () => {
+    const perTerritory = panelQueries(plan.dashboards).filter((q) => q.legend.startsWith("{{territory}}"));
+    expect(perTerritory.length).to.be.greaterThan(5);
+    for (const q of perTerritory) {
+      const series = await prometheus.query(interpolate(q.expr, variableSets[0]));
+      expect(series.map((s) => s.metric.territory).sort(), `${q.dashboard} / ${q.panel.title}`).to.deep.equal([...territories].sort());
+    }
+  });
+
   it("queries no metric or label value that nothing produces", async () => {
     const missing = new Set<string>();
     for (const q of panelQueries(plan.dashboards)) {
