@@ -115,6 +115,7 @@ async function main() {
   for (const key of unsetSecrets) {
     console.log(`warning: ${key} is not set in ${path.basename(file)}; the plan shows it as ${SECRET_PLACEHOLDER}. Before 'pulumi up': pulumi config set --stack ${opts.stack} --secret ${key}`);
   }
+  console.log(`dashboards: ${stackPlan.dashboards.map((d) => d.spec.name).join(", ")} → ${path.join(out, "dashboards")}/${routing ? `; Alertmanager routing → ${path.join(out, "alertmanager.yaml")}` : ""}`);
   console.log(`\n${objects.length} Kubernetes objects, ${releases.length} Helm release(s), ${run.resources.length} resources in all → ${out}/`);
 }
 

@@ -1,6 +1,7 @@
 /** Building blocks every dashboard shares: the datasource variable, panels with unit and thresholds, stable ids for alert links. */
 import * as cog from "@grafana/grafana-foundation-sdk/cog";
 import {
+  AnnotationQueryBuilder,
   CustomVariableBuilder,
   DashboardBuilder,
   DatasourceVariableBuilder,
@@ -13,7 +14,7 @@ import {
 import { DataqueryBuilder } from "@grafana/grafana-foundation-sdk/prometheus";
 import { PanelBuilder as StatPanel } from "@grafana/grafana-foundation-sdk/stat";
 import { PanelBuilder as TimeseriesPanel } from "@grafana/grafana-foundation-sdk/timeseries";
-import { GraphThresholdsStyleMode, LegendDisplayMode, LegendPlacement } from "@grafana/grafana-foundation-sdk/common";
+import { GraphThresholdsStyleConfigBuilder, GraphThresholdsStyleMode, LegendDisplayMode, LegendPlacement, VizLegendOptionsBuilder } from "@grafana/grafana-foundation-sdk/common";
 import { PART_OF_LABELS } from "../conventions";
 
 /** Name of the datasource variable: every panel and annotation queries `${datasource}`. */
@@ -96,9 +97,9 @@ function panelBuilder(spec: PanelSpec): cog.Builder<Panel> {
     return b;
   };
   if (spec.kind === "stat") return common(new StatPanel());
-  const panel = common(new TimeseriesPanel()).legend({ build: () => ({ displayMode: LegendDisplayMode.List, placement: LegendPlacement.Bottom, showLegend: true, calcs: [] }) });
+  const panel = common(new TimeseriesPanel()).legend(new VizLegendOptionsBuilder().displayMode(LegendDisplayMode.List).placement(LegendPlacement.Bottom).showLegend(true).calcs([]));
   // Thresholds drawn as lines, so a budget or an alert threshold is visible next to the series.
-  if (spec.thresholds) panel.thresholdsStyle({ build: () => ({ mode: GraphThresholdsStyleMode.Line }) });
+  if (spec.thresholds) panel.thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Line));
   return panel;
 }
 
@@ -120,9 +121,7 @@ export function buildDashboard(spec: DashboardSpec): Dashboard {
     builder.withVariable(variable);
   }
   for (const a of spec.annotations) {
-    builder.annotation({
-      build: () => ({ name: a.name, datasource: DATASOURCE, enable: true, iconColor: a.color, expr: a.expr, titleFormat: a.titleFormat, step: "60s" }),
-    });
+    builder.annotation(new AnnotationQueryBuilder().name(a.name).datasource(DATASOURCE).enable(true).iconColor(a.color).expr(a.expr).titleFormat(a.titleFormat).step("60s"));
   }
   spec.rows.forEach((row, i) => {
     // Row ids sit above every panel id, so they never collide with an alert link target.
