@@ -6,6 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { AlertRouting } from "./components/alert-routing";
 import { AlertRules } from "./components/alert-rules";
 import { Dashboards } from "./components/dashboards";
 import { EventJournal } from "./components/event-journal";
@@ -42,7 +43,8 @@ const workloads = scaling.workloads.map((w) => ({
   }),
 }));
 const alerts = new AlertRules("freshplan-alerts", { config, groups: plan.alertGroups, namespace });
-const dashboards = new Dashboards("freshplan-dashboards", { config, dashboards: plan.dashboards, alertGroups: plan.alertGroups, namespace });
+const dashboards = new Dashboards("freshplan-dashboards", { config, dashboards: plan.dashboards, namespace });
+new AlertRouting("freshplan-alert-routing", { config, alertGroups: plan.alertGroups, namespace });
 
 export const workloadNamespace = namespace.metadata.name;
 export const kedaNamespace = keda.release.namespace;

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as path from "node:path";
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { VariableType } from "@grafana/grafana-foundation-sdk/dashboard";
+import { VariableType, defaultDashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import { ALERT_NAMES, alertingRules } from "../../../model/alerts/rules";
 import { validateConfig } from "../../../model/config/validate";
 import { ALERT_PANELS } from "../../../model/dashboards/alert-links";
@@ -43,6 +43,10 @@ describe("dashboards generated from the stack config", () => {
           for (const t of p.targets) expect(t.datasource, p.title).to.deep.equal(DATASOURCE);
         }
         for (const a of json.annotations.list ?? []) expect(a.datasource, a.name).to.deep.equal(DATASOURCE);
+        // The shapes the SDK's types allow: its panel kinds, variable types and schema version.
+        expect(json.schemaVersion).to.equal(defaultDashboard().schemaVersion);
+        for (const p of json.panels) expect(["row", "timeseries", "stat"], p.title).to.include(p.type);
+        for (const v of json.templating.list) expect(Object.values(VariableType), v.name).to.include(v.type);
       }
     });
 
