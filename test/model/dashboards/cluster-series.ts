@@ -2,8 +2,7 @@
  * Exporters shaped like what the cluster scrapes, for a stack plan: the API's Micrometer registry
  * per pod, kube-state-metrics' HPA series and KEDA's operator series, plus an hour of reminder
  * counter history in OpenMetrics for backfilling. The scenario is fixed: DE queries is slow and at
- * its max (and busy enough for the 1 h burn-rate traffic guard within seconds), the others idle in
- * the Weihnachten season, two ScaledObjects have failing triggers.
+ * its max and busy, the others idle in the Weihnachten season, two ScaledObjects have failing triggers.
  */
 import type { Manifest } from "../../../model/keda/types";
 import { kedaHpaName } from "../../../model/conventions";
@@ -11,6 +10,12 @@ import type { StackPlan } from "../../../model/stack-plan";
 
 /** Micrometer's `le` spelling of the SLO buckets (Java doubles: 1 → "1.0"). */
 const BUCKETS = ["0.05", "0.1", "0.2", "0.3", "0.35", "0.5", "1.0", "2.0", "+Inf"];
+
+/**
+ * DE queries' load: high enough that its 2 min RPS window reads above 25 % of the target per
+ * replica after a few seconds of series, and its 1 h request rate passes the burn-rate traffic guard.
+ */
+const BUSY_RPS = 7200;
 
 export interface ApiLane {
   readonly territory: string;
@@ -26,7 +31,7 @@ export const lanesOf = (plan: StackPlan): ApiLane[] =>
     territory: w.territory,
     workload: w.workload,
     name: w.name,
-    rps: w.territory === "DE" && w.workload === "queries" ? 400 : w.territory === "CH" && w.workload === "queries" ? 0.2 : 2,
+    rps: w.territory === "DE" && w.workload === "queries" ? BUSY_RPS : w.territory === "CH" && w.workload === "queries" ? 0.2 : 2,
     slowShare: w.territory === "DE" && w.workload === "queries" ? 0.8 : 0,
   }));
 
