@@ -44,7 +44,7 @@ const workloads = scaling.workloads.map((w) => ({
 }));
 const alerts = new AlertRules("freshplan-alerts", { config, groups: plan.alertGroups, namespace });
 const dashboards = new Dashboards("freshplan-dashboards", { config, dashboards: plan.dashboards, namespace });
-new AlertRouting("freshplan-alert-routing", { config, alertGroups: plan.alertGroups, namespace });
+new AlertRouting("freshplan-alert-routing", { alertmanagerConfig: plan.routing?.alertmanagerConfig, namespace });
 
 export const workloadNamespace = namespace.metadata.name;
 export const kedaNamespace = keda.release.namespace;

@@ -1,15 +1,12 @@
 /** The stack's Alertmanager routing as a prometheus-operator AlertmanagerConfig, when the config asks for one (model/routing/). */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { RuleGroup } from "../model/alerts/rule-types";
-import type { FreshplanConfig } from "../model/config/schema";
-import { alertmanagerConfigManifest } from "../model/routing/alertmanager";
+import type { Manifest } from "../model/keda/types";
 import { manifestArgs } from "./manifest-args";
 
 export interface AlertRoutingArgs {
-  readonly config: FreshplanConfig;
-  /** The linked alert rules: the routing matches exactly their alert names. */
-  readonly alertGroups: readonly RuleGroup[];
+  /** The stack plan's AlertmanagerConfig, if the config asks for one. */
+  readonly alertmanagerConfig?: Manifest;
   /** The workload namespace: the default home of the AlertmanagerConfig. */
   readonly namespace: k8s.core.v1.Namespace;
 }
@@ -19,7 +16,7 @@ export class AlertRouting extends pulumi.ComponentResource {
 
   constructor(name: string, args: AlertRoutingArgs, opts?: pulumi.ComponentResourceOptions) {
     super("freshplan:monitoring:AlertRouting", name, {}, opts);
-    const routing = alertmanagerConfigManifest(args.config, args.alertGroups);
+    const routing = args.alertmanagerConfig;
     if (routing) {
       this.alertmanagerConfig = new k8s.apiextensions.CustomResource(routing.metadata.name, manifestArgs<k8s.apiextensions.CustomResourceArgs>(routing), { parent: this, dependsOn: [args.namespace] });
     }

@@ -6,6 +6,8 @@ import type { FreshplanConfig } from "./config/schema";
 import { linkAlertsToDashboards } from "./dashboards/alert-links";
 import { GeneratedDashboard, buildDashboards } from "./dashboards/dashboards";
 import { JournalPlan, buildJournalPlan } from "./journal/plan";
+import type { Manifest } from "./keda/types";
+import { alertmanagerConfigFile, alertmanagerConfigManifest } from "./routing/alertmanager";
 import { ScalingPlan, buildScalingPlan } from "./scaling/plan";
 
 export interface StackPlan {
@@ -18,6 +20,8 @@ export interface StackPlan {
   /** Alert rules, each with a `dashboard_url` to the panel that explains it. */
   readonly alertGroups: readonly RuleGroup[];
   readonly dashboards: readonly GeneratedDashboard[];
+  /** Alertmanager routing of the alerts, when the stack has `alertRouting`: the plain file and the optional AlertmanagerConfig. */
+  readonly routing?: { readonly file: string; readonly alertmanagerConfig?: Manifest };
   /** Rule expressions that do not parse as PromQL; any of them stops the program before a resource exists. */
   readonly alertProblems: readonly string[];
   /** What ops should act on that does not block a deploy: campaigns that ended or lie far ahead, capacity. */
@@ -36,6 +40,7 @@ export function buildStackPlan(config: FreshplanConfig, now: Date): StackPlan {
     journal,
     alertGroups,
     dashboards,
+    routing: config.alertRouting && { file: alertmanagerConfigFile(config, alertGroups)!, alertmanagerConfig: alertmanagerConfigManifest(config, alertGroups) },
     alertProblems: ruleSyntaxProblems(alertGroups),
     warnings: [...scaling.notices, ...capacityWarnings(config, now)],
   };

@@ -11,7 +11,6 @@ import { prometheusRuleFile } from "../model/alerts/rules";
 import { rawConfigFromEntries, validateConfig } from "../model/config/validate";
 import { TERRITORY_LABEL, WORKLOAD_LABEL } from "../model/conventions";
 import { DASHBOARDS_APP_NAME } from "../model/dashboards/manifests";
-import { alertmanagerConfigFile } from "../model/routing/alertmanager";
 import type { ScaledObjectSpec } from "../model/keda/types";
 import { buildStackPlan } from "../model/stack-plan";
 import { runCli } from "./cli";
@@ -93,7 +92,7 @@ async function main() {
   for (const configMap of objects.filter((o) => o.kind === "ConfigMap" && (o.metadata as { labels?: Record<string, string> }).labels?.["app.kubernetes.io/name"] === DASHBOARDS_APP_NAME)) {
     for (const [file, json] of Object.entries(configMap.data as Record<string, string>)) fs.writeFileSync(path.join(out, "dashboards", file), json);
   }
-  const routing = alertmanagerConfigFile(config, stackPlan.alertGroups);
+  const routing = stackPlan.routing?.file;
   if (routing) fs.writeFileSync(path.join(out, "alertmanager.yaml"), routing);
 
   const rows = [["territory", "workload", "min", "max", "rps/replica", "p95 budget", "floors (window → replicas)"]];
