@@ -34,7 +34,7 @@ export const ALERT_PANELS: Readonly<Record<string, PanelRef>> = {
 };
 
 /**
- * `<grafanaUrl>/d/<uid>/<uid>?viewPanel=panel-<id>` (Grafana ≥ 11), with the dashboard's variables
+ * `<grafanaUrl>/d/<uid>/<uid>?viewPanel=panel-<id>` (current Grafana's form), with the dashboard's variables
  * filled from the alert's labels by Prometheus' annotation templating.
  */
 export function dashboardUrl(config: FreshplanConfig, dashboards: readonly GeneratedDashboard[], rule: AlertingRule): string | undefined {
