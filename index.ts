@@ -6,7 +6,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { AlertRouting } from "./components/alert-routing";
 import { AlertRules } from "./components/alert-rules";
+import { Dashboards } from "./components/dashboards";
 import { EventJournal } from "./components/event-journal";
 import { KedaInstall } from "./components/keda-install";
 import { manifestArgs } from "./components/manifest-args";
@@ -42,10 +44,14 @@ const workloads = scaling.workloads.map((w) => ({
   }),
 }));
 const alerts = new AlertRules("freshplan-alerts", { config, groups: plan.alertGroups, namespace });
+const dashboards = new Dashboards("freshplan-dashboards", { config, dashboards: plan.dashboards, namespace });
+new AlertRouting("freshplan-alert-routing", { alertmanagerConfig: plan.routing?.alertmanagerConfig, namespace });
 
 export const workloadNamespace = namespace.metadata.name;
 export const kedaNamespace = keda.release.namespace;
 export const prometheusRule = alerts.prometheusRule.metadata.name;
+/** ConfigMaps the Grafana sidecar loads the dashboards from. */
+export const dashboardConfigMaps = dashboards.configMaps.map((c) => c.metadata.name);
 /** Per territory and workload: the Deployment and ScaledObject names ops use with kubectl. */
 export const territoryWorkloads = Object.fromEntries(
   Object.keys(config.territories).map((territory) => [

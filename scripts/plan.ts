@@ -10,6 +10,8 @@ import { stringify } from "yaml";
 import { prometheusRuleFile } from "../model/alerts/rules";
 import { rawConfigFromEntries, validateConfig } from "../model/config/validate";
 import { TERRITORY_LABEL, WORKLOAD_LABEL } from "../model/conventions";
+import { DASHBOARDS_APP_NAME } from "../model/dashboards/manifests";
+import { alertmanagerConfigFile } from "../model/routing/alertmanager";
 import type { ScaledObjectSpec } from "../model/keda/types";
 import { buildJournalPlan } from "../model/journal/plan";
 import { buildScalingPlan } from "../model/scaling/plan";
@@ -19,7 +21,7 @@ import { RecordedResource, StackRun, isKubernetesObject, runStack } from "./mock
 import { textTable } from "./render/text-table";
 import { SECRET_PLACEHOLDER, readStackFile, stackFilePath, withSecretPlaceholders } from "./stack-file";
 
-export const PLAN_FILES = ["manifests.yaml", "helm-releases.yaml", "plan.json", "prometheus-rules.yaml"];
+export const PLAN_FILES = ["manifests.yaml", "helm-releases.yaml", "plan.json", "prometheus-rules.yaml", "alertmanager.yaml", "dashboards"];
 
 /** plan.json: only what the config decides, nothing of the run (no date), so two plans of one config are identical. */
 export function planSummary(stack: string, run: StackRun) {
@@ -84,7 +86,7 @@ async function main() {
   const run = await runStack(stackFile, undefined, (count) => progress(`${count} resources registered`));
 
   fs.mkdirSync(out, { recursive: true });
-  for (const name of PLAN_FILES) fs.rmSync(path.join(out, name), { force: true });
+  for (const name of PLAN_FILES) fs.rmSync(path.join(out, name), { force: true, recursive: true });
   const objects = run.resources.filter(isKubernetesObject).map((r) => r.inputs).sort(byKindThenName);
   fs.writeFileSync(path.join(out, "manifests.yaml"), objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
   const releases = run.resources.filter((r: RecordedResource) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => ({ resource: r.name, ...r.inputs }));
@@ -93,6 +95,18 @@ async function main() {
   // The plain `groups:` file, as sent in the PrometheusRule: what `promtool check rules` reads.
   const rule = objects.find((o) => o.kind === "PrometheusRule") as { spec: { groups: Parameters<typeof prometheusRuleFile>[0] } } | undefined;
   if (rule) fs.writeFileSync(path.join(out, "prometheus-rules.yaml"), prometheusRuleFile(rule.spec.groups));
+  // Each dashboard as the sidecar ConfigMap carries it, for import by hand.
+  fs.mkdirSync(path.join(out, "dashboards"));
+  const dashboardFiles: string[] = [];
+  for (const configMap of objects.filter((o) => o.kind === "ConfigMap" && (o.metadata as { labels?: Record<string, string> }).labels?.["app.kubernetes.io/name"] === DASHBOARDS_APP_NAME)) {
+    for (const [file, json] of Object.entries(configMap.data as Record<string, string>)) {
+      fs.writeFileSync(path.join(out, "dashboards", file), json);
+      dashboardFiles.push(file);
+    }
+  }
+  // Routed from the rules as sent, so the file matches the PrometheusRule exactly.
+  const routing = rule && alertmanagerConfigFile(config, rule.spec.groups);
+  if (routing) fs.writeFileSync(path.join(out, "alertmanager.yaml"), routing);
 
   const rows = [["territory", "workload", "min", "max", "rps/replica", "p95 budget", "floors (window → replicas)"]];
   for (const w of plan.workloads) {
@@ -114,6 +128,7 @@ async function main() {
   for (const key of unsetSecrets) {
     console.log(`warning: ${key} is not set in ${path.basename(file)}; the plan shows it as ${SECRET_PLACEHOLDER}. Before 'pulumi up': pulumi config set --stack ${opts.stack} --secret ${key}`);
   }
+  console.log(`dashboards: ${dashboardFiles.join(", ")} → ${path.join(out, "dashboards")}/${routing ? `; Alertmanager routing → ${path.join(out, "alertmanager.yaml")}` : ""}`);
   console.log(`\n${objects.length} Kubernetes objects, ${releases.length} Helm release(s), ${run.resources.length} resources in all → ${out}/`);
 }
 

@@ -19,6 +19,7 @@ const MODEL_LAYERS: readonly (readonly string[])[] = [
   ["scaling"],
   ["alerts", "calendar"],
   ["capacity", "rehearsal", "simulation"],
+  ["dashboards", "routing"],
   ["stack-plan.ts"],
 ];
 const MAX_MODEL_FILE_LINES = 300;

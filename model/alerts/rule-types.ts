@@ -17,7 +17,7 @@ export interface AlertingRule {
   readonly expr: string;
   readonly for?: string;
   readonly labels: Readonly<Record<string, string>> & { readonly severity: Severity };
-  readonly annotations: { readonly summary: string; readonly description: string; readonly runbook_url: string };
+  readonly annotations: { readonly summary: string; readonly description: string; readonly runbook_url: string; readonly dashboard_url?: string };
 }
 
 export type Rule = RecordingRule | AlertingRule;

@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { parseCalendarDate, parseMonthDay } from "../time/calendar-date";
 import { alertSettingsSchema } from "./alert-settings";
+import { alertRoutingSchema, dashboardSettingsSchema } from "./dashboard-settings";
 import { int, numericString, positive, promDuration, text } from "./fields";
 
 export const WORKLOADS = ["queries", "commands"] as const;
@@ -195,6 +196,10 @@ export const freshplanConfigSchema = z.strictObject({
   alerts: alertSettingsSchema.default(() => alertSettingsSchema.parse({})),
   /** Settings of the pre-provisioning calculator (`npm run calendar`, shortfall/waste warnings at preview). */
   capacity: capacitySettings.default({ targetUtilisation: 0.8, wasteRatio: 1.5, wasteMinExcess: 2 }),
+  /** Grafana dashboards: sidecar ConfigMaps, folder, optional grafana-operator resources (see dashboard-settings.ts). */
+  dashboards: dashboardSettingsSchema.default(() => dashboardSettingsSchema.parse({})),
+  /** Alertmanager routing by severity; without it the stack ships no routing. */
+  alertRouting: alertRoutingSchema.optional(),
 });
 
 export type FreshplanConfig = z.infer<typeof freshplanConfigSchema>;

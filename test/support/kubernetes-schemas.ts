@@ -23,6 +23,8 @@ const SCHEMAS: Record<string, () => Promise<ModelClass>> = {
     (await import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor")).ServiceMonitor,
   "monitoring.coreos.com/v1/PodMonitor": async () =>
     (await import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor")).PodMonitor,
+  "monitoring.coreos.com/v1alpha1/AlertmanagerConfig": async () =>
+    (await import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1/AlertmanagerConfig")).AlertmanagerConfig,
 };
 
 /** Throws naming the object when it does not validate or its kind has no known schema. */

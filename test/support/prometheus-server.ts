@@ -43,6 +43,12 @@ export interface StartPrometheusOptions {
   readonly scrapeInterval?: string;
   /** @default "1s" */
   readonly evaluationInterval?: string;
+  /**
+   * History in OpenMetrics text (timestamps in seconds, ending with `# EOF`), written into the
+   * storage with `promtool tsdb create-blocks-from openmetrics` before start: for queries that
+   * read further back than a test can wait.
+   */
+  readonly backfill?: string;
 }
 
 /** An exporter served by the test on loopback: `render` is called on every scrape. */
@@ -155,6 +161,12 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
     scrape_configs: options.scrapeConfigs,
   };
   fs.writeFileSync(path.join(dir, "prometheus.yml"), stringify(config));
+  if (options.backfill !== undefined) {
+    fs.writeFileSync(path.join(dir, "backfill.om"), options.backfill);
+    const created = spawnSync("promtool", ["tsdb", "create-blocks-from", "openmetrics", "--quiet", path.join(dir, "backfill.om"), path.join(dir, "data")], { encoding: "utf8" });
+    if (created.error) throw new Error(INSTALL_HINT);
+    if (created.status !== 0) throw new Error(`promtool could not backfill: ${created.stdout}${created.stderr}`);
+  }
   const port = await freePort();
   const log: string[] = [];
   const child: ChildProcess = spawn(
