@@ -31,6 +31,8 @@ export const ALERT_PANELS: Readonly<Record<string, PanelRef>> = {
   FreshplanCreditCheckBacklog: { uid: BUSINESS_KPIS_UID, key: "credit-checks" },
   FreshplanCampaignOutboxBacklog: { uid: BUSINESS_KPIS_UID, key: "campaign-outbox" },
   FreshplanLeadReminderSlaBreach: { uid: BUSINESS_KPIS_UID, key: "reminders-overdue" },
+  FreshplanApiMetricsMissing: { uid: TERRITORY_OVERVIEW_UID, key: "rps:{workload}" },
+  FreshplanJournalExporterDown: { uid: EVENT_JOURNAL_UID, key: "exporter" },
 };
 
 /**

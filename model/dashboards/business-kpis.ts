@@ -1,6 +1,7 @@
 /** Business KPIs: credit-check backlog, campaign outbox and lead-protection reminders (due, sent, overdue). */
 import type { FreshplanConfig } from "../config/schema";
-import { promNumber } from "../prometheus/promql";
+import { LEAD_METRIC_PREFIX } from "../conventions";
+import { promNumber, promString } from "../prometheus/promql";
 import type { DashboardSpec, PanelSpec } from "./panels";
 import { thresholdSteps } from "./panels";
 
@@ -8,9 +9,8 @@ export const BUSINESS_KPIS_UID = "freshplan-business-kpis";
 
 export function businessKpisDashboard(config: FreshplanConfig): DashboardSpec {
   const a = config.alerts;
-  const sla = `${a.leadReminderSlaMinutes}m`;
-  // The reminder counters count rows of one table, so every pod reports the same value: max() de-duplicates.
-  const reminders = (counter: string) => `max by (territory) (${counter})`;
+  // Lead protection's figures come from the journal's exporter (lead_protection.metrics), in the stack's namespace.
+  const lead = (column: string) => `${LEAD_METRIC_PREFIX}_${column}{namespace=${promString(config.namespace)}}`;
   const panels: PanelSpec[] = [
     {
       id: 1,
@@ -37,26 +37,26 @@ export function businessKpisDashboard(config: FreshplanConfig): DashboardSpec {
     {
       id: 3,
       key: "reminders",
-      title: "Lead reminders due and sent per hour",
-      description: "Lead-protection reminders that fell due and that were sent, per territory.",
+      title: "Lead reminders created and sent per hour",
+      description: "Reminders the lead-protection scan created and the CRM marked sent, per territory (lead_protection.metrics).",
       unit: "short",
       kind: "timeseries",
       min: 0,
       queries: [
-        { expr: `${reminders("increase(lead_reminder_due_total[1h])")}`, legend: "{{territory}} due" },
-        { expr: `${reminders("increase(lead_reminder_sent_total[1h])")}`, legend: "{{territory}} sent" },
+        { expr: `max by (territory) (increase(${lead("reminders_due_total")}[1h]))`, legend: "{{territory}} due" },
+        { expr: `max by (territory) (increase(${lead("reminders_sent_total")}[1h]))`, legend: "{{territory}} sent" },
       ],
     },
     {
       id: 4,
       key: "reminders-overdue",
-      title: `Lead reminders overdue (due more than ${a.leadReminderSlaMinutes} min ago, not sent)`,
-      description: "FreshplanLeadReminderSlaBreach fires above 0.",
-      unit: "short",
+      title: "Oldest unsent lead reminder",
+      description: `How long the oldest due, unsent reminder has waited, per territory; FreshplanLeadReminderSlaBreach fires above ${a.leadReminderSlaMinutes} min.`,
+      unit: "s",
       kind: "timeseries",
       min: 0,
-      thresholds: thresholdSteps([1, "red"]),
-      queries: [{ expr: `${reminders(`lead_reminder_due_total offset ${sla}`)} - ${reminders("lead_reminder_sent_total")}`, legend: "{{territory}}" }],
+      thresholds: thresholdSteps([a.leadReminderSlaMinutes * 60, "red"]),
+      queries: [{ expr: `max by (territory) (${lead("oldest_unsent_due_age_seconds")})`, legend: "{{territory}}" }],
     },
   ];
   return {

@@ -1,6 +1,6 @@
 /** Event journal: NOTIFY queue, pending/claimed/failed per territory, oldest pending age, handled rate and dead letters. */
 import type { FreshplanConfig } from "../config/schema";
-import { JOURNAL_METRIC_PREFIX, JOURNAL_TOTAL_ROW } from "../conventions";
+import { JOURNAL_EXPORTER, JOURNAL_METRIC_PREFIX, JOURNAL_TOTAL_ROW } from "../conventions";
 import { promNumber, promString } from "../prometheus/promql";
 import type { DashboardSpec, PanelSpec } from "./panels";
 import { thresholdSteps } from "./panels";
@@ -14,6 +14,7 @@ export function eventJournalDashboard(config: FreshplanConfig): DashboardSpec {
   const a = config.alerts;
   const metric = (column: string, row: "total" | "territories") =>
     `${JOURNAL_METRIC_PREFIX}_${column}{territory${row === "total" ? "=" : "!="}${promString(JOURNAL_TOTAL_ROW)}}`;
+  const exporter = `{namespace=${promString(config.namespace)},job=${promString(JOURNAL_EXPORTER)}}`;
   const perTerritory = (column: string) => `max by (territory) (${metric(column, "territories")})`;
   const count = (id: number, column: string, title: string, description: string): PanelSpec => ({
     id,
@@ -74,6 +75,20 @@ export function eventJournalDashboard(config: FreshplanConfig): DashboardSpec {
       thresholds: thresholdSteps([1, "red"]),
       queries: [{ expr: `max by (territory) (delta(${metric("failed", "territories")}[15m]))`, legend: "{{territory}}" }],
     },
+    {
+      id: 8,
+      key: "exporter",
+      title: "Journal exporter up",
+      description: `1 when ${JOURNAL_EXPORTER} is scraped (up) and can read the journal (pg_up); FreshplanJournalExporterDown fires at 0: every other panel here goes blind.`,
+      unit: "short",
+      kind: "timeseries",
+      min: 0,
+      max: 1,
+      queries: [
+        { expr: `min(up${exporter})`, legend: "scraped" },
+        { expr: `min(pg_up${exporter})`, legend: "reads PostgreSQL" },
+      ],
+    },
   ];
   return {
     name: "event-journal",
@@ -84,8 +99,8 @@ export function eventJournalDashboard(config: FreshplanConfig): DashboardSpec {
     variables: [],
     annotations: [],
     rows: [
-      { title: "Delivery", panels: panels.slice(0, 2) },
-      { title: "Events by state", panels: panels.slice(2) },
+      { title: "Delivery", panels: [...panels.slice(0, 2), panels[panels.length - 1]] },
+      { title: "Events by state", panels: panels.slice(2, -1) },
     ],
   };
 }

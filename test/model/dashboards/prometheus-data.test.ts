@@ -11,16 +11,18 @@ import type { Client } from "pg";
 import { apiPodMonitorManifest } from "../../../model/alerts/api-pod-monitor";
 import { prometheusRuleFile } from "../../../model/alerts/rules";
 import { API_APP_NAME, JOURNAL_EXPORTER, TERRITORY_LABEL, WORKLOAD_LABEL } from "../../../model/conventions";
-import { journalExporterQueries } from "../../../model/journal/exporter";
+import { journalExporterPodMonitorManifest, journalExporterQueries } from "../../../model/journal/exporter";
 import { buildStackPlan } from "../../../model/stack-plan";
 import { scaledObjectManifest } from "../../../model/scaling/workload-manifests";
 import { loadStackConfig } from "../../../scripts/stack-file";
+import { syncLeadTerritories } from "../../../db/lead-territories";
 import { connectClient, journalDatabase, sharedPostgres, waitFor } from "../../support/postgres";
 import { MetricsEndpoint, PrometheusServer, podMonitorScrapeConfig, serveMetrics, startPrometheus } from "../../support/prometheus-server";
 import { ROOT } from "../../support/stack-fixtures";
 import { FAILING, apiPodMetrics, kedaOperatorMetrics, kubeStateMetrics, lanesOf, reminderHistory, scaledObjectsOf } from "./cluster-series";
 import { interpolate, panelQueries, vectorSelectors } from "./panel-queries";
 
+type PodMonitorSpec = { podMetricsEndpoints: { relabelings?: object[] }[] };
 const EXPORTER_HINT = "prometheus-postgres-exporter is not installed: run `apt-get update && apt-get install -y prometheus-postgres-exporter`";
 
 async function freePort(): Promise<number> {
@@ -48,8 +50,12 @@ describe("dashboards and alerts on a real Prometheus fed with the cluster's seri
     const url = await journalDatabase(server, "dashboards");
     const database = new URL(url).pathname.slice(1);
     admin = await connectClient(url);
-    await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}' IN ROLE freshplan_journal_monitor`);
+    // The exporter's login as the stack makes it: in the journal's and lead protection's monitor groups.
+    await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}' IN ROLE freshplan_journal_monitor, freshplan_lead_monitor`);
     await admin.query(`GRANT CONNECT ON DATABASE ${database} TO freshplan_journal_monitor`);
+    await syncLeadTerritories(url, plan.leadProtection!.territoryTimeZones);
+    // A DE lead whose 60 days ran out two hours ago and whose reminder is still unsent: overdue.
+    await admin.query("SELECT lead_protection.register_claim('lead-1', 'agent-1', 'DE', now() - interval '60 days 2 hours')");
     for (const t of ["DE", "DE", "DE", "CH", "CH", "AT"]) await admin.query(`SELECT integration.enqueue_event('order.created', 'org-1', $1, 'c', '{}'::jsonb)`, [t]);
     // DE's oldest event waits for five minutes (journal lag); CH has one claimed, AT one handled.
     await admin.query(`UPDATE integration.event_journal SET created_at = now() - interval '5 minutes' WHERE id = (SELECT min(id) FROM integration.event_journal WHERE territory = 'DE')`);
@@ -95,7 +101,11 @@ describe("dashboards and alerts on a real Prometheus fed with the cluster's seri
       backfill: reminderHistory(plan, reminderTarget),
       scrapeConfigs: [
         podMonitorScrapeConfig({ namespace: ns, name: API_APP_NAME }, apiTargets, { relabelings: apiEndpoint.spec.podMetricsEndpoints[0].relabelings }),
-        podMonitorScrapeConfig({ namespace: ns, name: JOURNAL_EXPORTER }, [{ target: `127.0.0.1:${exporterPort}`, namespace: ns, pod: `${JOURNAL_EXPORTER}-0`, container: "postgres-exporter", endpoint: "metrics" }]),
+        podMonitorScrapeConfig(
+          { namespace: ns, name: JOURNAL_EXPORTER },
+          [{ target: `127.0.0.1:${exporterPort}`, namespace: ns, pod: `${JOURNAL_EXPORTER}-0`, container: "postgres-exporter", endpoint: "metrics" }],
+          { relabelings: (journalExporterPodMonitorManifest(plan.config, plan.journal!).spec as PodMonitorSpec).podMetricsEndpoints[0].relabelings },
+        ),
         // kube-prometheus-stack scrapes kube-state-metrics with honorLabels, so `namespace` is the HPA's.
         podMonitorScrapeConfig({ namespace: "monitoring", name: "kube-state-metrics" }, [{ target: ksm.target, namespace: "monitoring", pod: "kube-state-metrics-0", container: "kube-state-metrics", endpoint: "http" }], { honorLabels: true }),
         // KEDA's PodMonitors copy the exported ScaledObject namespace over the operator pod's.
