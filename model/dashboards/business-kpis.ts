@@ -9,8 +9,9 @@ export const BUSINESS_KPIS_UID = "freshplan-business-kpis";
 
 export function businessKpisDashboard(config: FreshplanConfig): DashboardSpec {
   const a = config.alerts;
-  // Lead protection's figures come from the journal's exporter (lead_protection.metrics), in the stack's namespace.
-  const lead = (column: string) => `${LEAD_METRIC_PREFIX}_${column}{namespace=${promString(config.namespace)}}`;
+  // The stack's own series (stacks may share a Prometheus); lead protection's come from the journal's exporter.
+  const ns = `{namespace=${promString(config.namespace)}}`;
+  const lead = (column: string) => `${LEAD_METRIC_PREFIX}_${column}${ns}`;
   const panels: PanelSpec[] = [
     {
       id: 1,
@@ -21,7 +22,7 @@ export function businessKpisDashboard(config: FreshplanConfig): DashboardSpec {
       kind: "timeseries",
       min: 0,
       thresholds: thresholdSteps([a.creditCheckBacklog, "red"]),
-      queries: [{ expr: "max by (territory) (freshplan_credit_check_pending)", legend: "{{territory}}" }],
+      queries: [{ expr: `max by (territory) (freshplan_credit_check_pending${ns})`, legend: "{{territory}}" }],
     },
     {
       id: 2,
@@ -32,7 +33,7 @@ export function businessKpisDashboard(config: FreshplanConfig): DashboardSpec {
       kind: "timeseries",
       min: 0,
       thresholds: thresholdSteps([a.campaignOutboxBacklog, "red"]),
-      queries: [{ expr: "max by (territory) (freshplan_campaign_outbox_pending)", legend: "{{territory}}" }],
+      queries: [{ expr: `max by (territory) (freshplan_campaign_outbox_pending${ns})`, legend: "{{territory}}" }],
     },
     {
       id: 3,

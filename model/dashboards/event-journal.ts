@@ -13,7 +13,7 @@ const HANDLED_WINDOW_SECONDS = 300;
 export function eventJournalDashboard(config: FreshplanConfig): DashboardSpec {
   const a = config.alerts;
   const metric = (column: string, row: "total" | "territories") =>
-    `${JOURNAL_METRIC_PREFIX}_${column}{territory${row === "total" ? "=" : "!="}${promString(JOURNAL_TOTAL_ROW)}}`;
+    `${JOURNAL_METRIC_PREFIX}_${column}{namespace=${promString(config.namespace)},territory${row === "total" ? "=" : "!="}${promString(JOURNAL_TOTAL_ROW)}}`;
   const exporter = `{namespace=${promString(config.namespace)},job=${promString(JOURNAL_EXPORTER)}}`;
   const perTerritory = (column: string) => `max by (territory) (${metric(column, "territories")})`;
   const count = (id: number, column: string, title: string, description: string): PanelSpec => ({
