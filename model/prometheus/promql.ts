@@ -31,8 +31,9 @@ export function p95Query(p: PrometheusSettings, territory: string, workload: Wor
  * same AverageValue threshold as the RPS trigger it asks for proportionally more replicas when the
  * service is slow although RPS looks fine. Within budget the factor is 1 (same answer as the RPS
  * trigger). With no traffic the quantile is NaN; `NaN > 1` is false, so the factor falls back to 1
- * and the product is empty, which KEDA reads as 0 (ignoreNullValues). Using AverageValue also keeps
- * KEDA's fallback available, which is not supported for Value metrics.
+ * and the product is the (zero) request rate. Only a missing series empties it, which the trigger
+ * treats as an error (ignoreNullValues: false) so KEDA's fallback acts. Using AverageValue keeps
+ * that fallback available, which older KEDA versions do not support for Value metrics.
  */
 export function latencyGuardQuery(p: PrometheusSettings, territory: string, workload: WorkloadName, budgetMs: number): string {
   const budgetSeconds = promNumber(budgetMs / 1000);

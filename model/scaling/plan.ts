@@ -73,7 +73,8 @@ export function buildScalingPlan(config: FreshplanConfig, now: Date): ScalingPla
           query,
           threshold: capacity.targetRpsPerReplica,
           metricType: "AverageValue",
-          ignoreNullValues: true,
+          // An empty result means the API is not scraped at all: an error, so KEDA's fallback acts instead of reading 0.
+          ignoreNullValues: false,
         });
       workloads.push({
         territory: code,
