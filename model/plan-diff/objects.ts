@@ -52,19 +52,22 @@ function maskCredentials(value: unknown, key = ""): unknown {
   return typeof value === "string" && value !== "" && CREDENTIAL_KEY.test(key) ? MASKED : value;
 }
 
+/** The last key of a field path: `stringData.PGPASSWORD` → PGPASSWORD, `env[DB_TOKEN].value` → value. */
+const lastKey = (path: string) => /(?:^|\.)([^.[\]]+)$|\[([^\]]+)\]$/.exec(path)?.slice(1).find(Boolean) ?? "";
+
 /**
- * The object with every value a reviewer must not see in clear replaced: all of a Secret's data
- * and stringData (keys stay, so an added or removed key still shows), and any credential-named field.
+ * A changed value as a reviewer may see it: every value of a Secret's data and stringData (keys
+ * stay, so an added or removed key still shows) and anything under a credential-named key or env
+ * variable is masked. Masked after comparing, so a changed secret still shows as changed.
  */
-export function maskSecrets(o: PlanObject): PlanObject {
-  const body = maskCredentials(o.body) as Record<string, unknown>;
-  if (o.kind === "Secret") {
-    for (const field of ["data", "stringData"]) {
-      const values = body[field] as Record<string, unknown> | undefined;
-      if (values) body[field] = Object.fromEntries(Object.keys(values).map((k) => [k, MASKED]));
-    }
+export function maskValue(kind: string, path: string, value: unknown): unknown {
+  if (value === undefined) return undefined;
+  if (kind === "Secret" && /^(data|stringData)(\.|$)/.test(path)) {
+    return value !== null && typeof value === "object" ? Object.fromEntries(Object.keys(value).map((k) => [k, MASKED])) : MASKED;
   }
-  return { ...o, body };
+  const envEntry = /\[([^\]]+)\]\.value$/.exec(path);
+  if (envEntry && CREDENTIAL_KEY.test(envEntry[1])) return MASKED;
+  return maskCredentials(value, lastKey(path));
 }
 
 const refOf = (o: PlanObject): ObjectRef => ({ kind: o.kind, name: o.namespace ? `${o.namespace}/${o.name}` : o.name });
@@ -113,7 +116,7 @@ function diffValues(before: unknown, after: unknown, path: string, out: FieldCha
   out.push({ path, before, after });
 }
 
-/** Field-level changes between two versions of one object (already masked). */
+/** Field-level changes between two versions of one object, values in clear (diffObjects masks them). */
 export function fieldChanges(before: Readonly<Record<string, unknown>>, after: Readonly<Record<string, unknown>>): FieldChange[] {
   const out: FieldChange[] = [];
   diffValues(before, after, "", out);
@@ -121,15 +124,15 @@ export function fieldChanges(before: Readonly<Record<string, unknown>>, after: R
 }
 
 export function diffObjects(before: readonly PlanObject[], after: readonly PlanObject[]): ObjectDiff {
-  const old = new Map(before.map((o) => [keyOf(o), maskSecrets(o)]));
-  const now = new Map(after.map((o) => [keyOf(o), maskSecrets(o)]));
+  const old = new Map(before.map((o) => [keyOf(o), o]));
+  const now = new Map(after.map((o) => [keyOf(o), o]));
   const added = [...now.keys()].filter((k) => !old.has(k)).map((k) => refOf(now.get(k)!));
   const removed = [...old.keys()].filter((k) => !now.has(k)).map((k) => refOf(old.get(k)!));
   const changed: ObjectChange[] = [];
   for (const [k, o] of now) {
     const was = old.get(k);
     if (!was) continue;
-    const changes = fieldChanges(was.body, o.body);
+    const changes = fieldChanges(was.body, o.body).map((c) => ({ path: c.path, before: maskValue(o.kind, c.path, c.before), after: maskValue(o.kind, c.path, c.after) }));
     if (changes.length > 0) changed.push({ ...refOf(o), changes });
   }
   return { added, removed, changed };

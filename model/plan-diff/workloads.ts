@@ -74,11 +74,14 @@ const describeLane = (w: WorkloadScaling) =>
 
 const alertKey = (r: AlertingRule) => `${r.labels.territory ?? ""}|${r.labels.workload ?? ""}|${r.alert}|${r.labels.severity}`;
 
+/** Per scope (`territory|workload`, empty parts for stack-wide rules): one sentence per verb, e.g. "alerts added: A (critical), B (warning)". */
 function alertSentences(before: readonly RuleGroup[], after: readonly RuleGroup[]): Map<string, string[]> {
-  const byScope = new Map<string, string[]>();
+  const byScope = new Map<string, Map<string, string[]>>();
   const add = (r: AlertingRule, verb: string) => {
     const scope = `${r.labels.territory ?? ""}|${r.labels.workload ?? ""}`;
-    byScope.set(scope, [...(byScope.get(scope) ?? []), `alert ${r.alert} (${r.labels.severity}) ${verb}`]);
+    const verbs = byScope.get(scope) ?? new Map<string, string[]>();
+    verbs.set(verb, [...(verbs.get(verb) ?? []), `${r.alert} (${r.labels.severity})`]);
+    byScope.set(scope, verbs);
   };
   const old = new Map(alertingRules(before).map((r) => [alertKey(r), r]));
   const now = new Map(alertingRules(after).map((r) => [alertKey(r), r]));
@@ -88,7 +91,11 @@ function alertSentences(before: readonly RuleGroup[], after: readonly RuleGroup[
     else if (was.expr !== r.expr || was.for !== r.for) add(r, "changed (expression or duration)");
   }
   for (const [k, r] of old) if (!now.has(k)) add(r, "removed");
-  return byScope;
+  const sentences = new Map<string, string[]>();
+  for (const [scope, verbs] of byScope) {
+    sentences.set(scope, [...verbs].map(([verb, alerts]) => `${alerts.length === 1 ? "alert" : "alerts"} ${verb}: ${alerts.join(", ")}`));
+  }
+  return sentences;
 }
 
 /** Per territory and workload, what the edit does; territories that appear or disappear as one entry. */
@@ -104,13 +111,20 @@ export function workloadChanges(before: ScalingPlan, beforeAlerts: readonly Rule
   for (const territory of territories) {
     const a = before.workloads.filter((w) => w.territory === territory);
     const b = after.workloads.filter((w) => w.territory === territory);
-    const alertsOfTerritory = () => [takeAlerts(territory), ...[...new Set([...a, ...b].map((w) => w.workload))].map((w) => takeAlerts(territory, w))].flat();
+    // A territory that appears or disappears is one sentence; its alerts follow per workload.
+    const whole = (sentence: string) => {
+      out.push({ territory, sentences: [sentence, ...takeAlerts(territory)] });
+      for (const workload of new Set([...a, ...b].map((w) => w.workload))) {
+        const alertsOfWorkload = takeAlerts(territory, workload);
+        if (alertsOfWorkload.length > 0) out.push({ territory, workload, sentences: alertsOfWorkload });
+      }
+    };
     if (a.length === 0) {
-      out.push({ territory, sentences: [`new territory (${b[0].timeZone}): ${b.map(describeLane).join("; ")}`, ...alertsOfTerritory()] });
+      whole(`new territory (${b[0].timeZone}): ${b.map(describeLane).join("; ")}`);
       continue;
     }
     if (b.length === 0) {
-      out.push({ territory, sentences: [`territory removed (was ${a.map(describeLane).join("; ")})`, ...alertsOfTerritory()] });
+      whole(`territory removed (was ${a.map(describeLane).join("; ")})`);
       continue;
     }
     for (const w of b) {

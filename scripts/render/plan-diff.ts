@@ -18,7 +18,7 @@ const MAX_VALUE_LENGTH = 160;
 
 const hours = (x: number) => Math.round(x).toLocaleString("en-US");
 const signed = (x: number) => (x > 0 ? `+${hours(x)}` : x < 0 ? `−${hours(-x)}` : "±0");
-const percent = (delta: number, base: number) => (base === 0 ? "" : ` (${delta >= 0 ? "+" : "−"}${Math.abs(Math.round((delta / base) * 1000) / 10)} %)`);
+const percent = (delta: number, base: number) => (base === 0 || delta === 0 ? "" : ` (${delta >= 0 ? "+" : "−"}${Math.abs(Math.round((delta / base) * 1000) / 10)} %)`);
 
 /** Inline code that survives any value: backticks inside are doubled-up fences. */
 function code(value: unknown): string {
@@ -81,7 +81,7 @@ export function renderPlanDiff(diff: PlanDiff, h: PlanDiffHeading): string {
     lines.push("#### Objects", "");
     for (const a of o.added) lines.push(`- added: ${a.kind} ${a.name}`);
     for (const r of o.removed) lines.push(`- removed: ${r.kind} ${r.name}`);
-    lines.push("");
+    if (o.added.length + o.removed.length > 0) lines.push("");
     for (const ch of o.changed) lines.push(...objectSection(ch), "");
   }
   return lines.join("\n");
