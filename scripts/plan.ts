@@ -119,6 +119,8 @@ async function main() {
     console.log(`journal: migrations ${migrations.map((m) => m.file).join(", ")} (pulumi up applies those the database lacks)`);
     console.log(`journal: event workers ${journal.workers.map((w) => w.territory).join(", ")}: ${worker.minReplicas}→${worker.maxReplicas} replicas, ${worker.settings.scaling.cooldownPeriodSeconds} s cooldown, scaled on ${worker.triggers[0].metadata.targetQueryValue} pending events per replica`);
   }
+  const keda = config.keda;
+  console.log(`keda: chart ${keda.chartVersion} from ${keda.chartPath ? `${keda.chartPath} (vendored)` : keda.repository}`);
   for (const warning of stackPlan.warnings) console.log(`warning: ${warning}`);
   for (const key of unsetSecrets) {
     console.log(`warning: ${key} is not set in ${path.basename(file)}; the plan shows it as ${SECRET_PLACEHOLDER}. Before 'pulumi up': pulumi config set --stack ${opts.stack} --secret ${key}`);

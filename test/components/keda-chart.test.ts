@@ -1,11 +1,12 @@
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import { expect } from "chai";
 import { vendoredChartMetadata, vendoredChartProblem } from "../../program/keda-chart";
 import { runStack } from "../../scripts/mock-runtime";
-import { rawStackConfig, stackFileFrom } from "../support/stack-fixtures";
+import { ROOT, rawStackConfig, stackFileFrom, writeStackFile } from "../support/stack-fixtures";
 
 /** A minimal chart as `helm pull --untar` leaves it: keda/Chart.yaml plus a subchart's own Chart.yaml. */
 function vendoredChart(version: string, name = "keda"): { dir: string; tgz: string } {
@@ -57,5 +58,18 @@ describe("keda.chartPath: a vendored KEDA chart", () => {
     );
     expect(error?.message).to.contain("keda.chartVersion pins 2.18.1");
     expect(error?.registeredResources).to.equal(0);
+  });
+});
+
+describe("keda.chartPath in the offline plan", () => {
+  it("names the vendored chart and writes the release without a repository", async () => {
+    const raw = rawStackConfig("staging");
+    raw.keda.chartPath = vendoredChart("2.18.1").tgz;
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-plan-"));
+    const { stdout } = await promisify(execFile)(path.join(ROOT, "node_modules", ".bin", "tsx"), ["scripts/plan.ts", "--stack", "staging", "--config-file", writeStackFile("staging", raw), "--out", out, "--at", "2026-11-23"], { cwd: ROOT });
+    expect(stdout).to.contain(`keda: chart 2.18.1 from ${raw.keda.chartPath} (vendored)`);
+    const release = fs.readFileSync(path.join(out, "helm-releases.yaml"), "utf8");
+    expect(release).to.contain(`chart: ${raw.keda.chartPath}`);
+    expect(release).not.to.contain("repositoryOpts");
   });
 });
