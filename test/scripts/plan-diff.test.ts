@@ -93,6 +93,18 @@ describe("plan diff: what a config edit does", () => {
     expect(markdown).to.contain("- new: capacity shortfall: CH queries, season weihnachten");
   });
 
+  it("a new stack (no config at the base): every object and territory added", async () => {
+    process.env.FRESHPLAN_PLAN_DATE = NOW.toISOString();
+    shipped.staging ??= await side("staging", rawStackConfig("staging"));
+    const diff = diffPlans({ objects: [] }, shipped.staging, diffPeriod(shipped.staging.plan, NOW), false);
+    expect(diff.objects.added).to.have.length(shipped.staging.objects.length);
+    expect(diff.workloads.filter((w) => w.sentences[0].startsWith("new territory")).map((w) => w.territory)).to.deep.equal(["DE", "AT"]);
+    // Stack-wide rules (KEDA, journal) are new too.
+    expect(diff.workloads.find((w) => w.territory === "stack")!.sentences[0]).to.match(/^alerts added: .*FreshplanKedaScalerErrors/);
+    expect(diff.capacity!.total.before).to.equal(0);
+    expect(diff.capacity!.total.after).to.be.greaterThan(0);
+  });
+
   it("an unchanged config prints no changes", async () => {
     const { diff, markdown } = await edited("prod", () => undefined);
     expect(diff.unchanged).to.equal(true);
@@ -132,11 +144,22 @@ describe("plan diff: the command line", () => {
     expect(fs.readFileSync(path.join(out, "plan-diff.md"), "utf8")).to.equal(second.stdout);
   });
 
-  it("compares with a git ref's stack config rendered with this code: the shipped config against HEAD has no changes", async () => {
-    const result = await plan(["--stack", "prod", "--out", fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-head-")), "--at", "2026-11-23", "--diff", "HEAD"]);
-    expect(result.code, result.stderr).to.equal(0);
-    expect(result.stdout).to.contain("Compared with HEAD (its Pulumi.prod.yaml, rendered with this code)");
-    expect(result.stdout).to.contain("**no changes**");
+  it("compares with a git ref's stack config rendered with this code", async () => {
+    // HEAD's own stack file, so the test does not depend on uncommitted edits in the work tree.
+    const { stdout: committed } = await run("git", ["show", "HEAD:./Pulumi.staging.yaml"], { cwd: ROOT });
+    const unchanged = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-head-")), "Pulumi.staging.yaml");
+    fs.writeFileSync(unchanged, committed);
+    const same = await plan(["--stack", "staging", "--config-file", unchanged, "--out", fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-head-")), "--at", "2026-11-23", "--diff", "HEAD"]);
+    expect(same.code, same.stderr).to.equal(0);
+    expect(same.stdout).to.contain("Compared with HEAD (its Pulumi.staging.yaml, rendered with this code)");
+    expect(same.stdout).to.contain("**no changes**");
+
+    const edited = committed.replace("maxReplicas: 3", "maxReplicas: 5");
+    expect(edited).not.to.equal(committed);
+    fs.writeFileSync(unchanged, edited);
+    const raised = await plan(["--stack", "staging", "--config-file", unchanged, "--out", fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-head-")), "--at", "2026-11-23", "--diff", "HEAD"]);
+    expect(raised.code, raised.stderr).to.equal(0);
+    expect(raised.stdout).to.contain("**DE queries**: maxReplicas 3 → 5");
   });
 
   it("refuses a base that is neither a plan directory nor a git ref", async () => {
