@@ -1,7 +1,4 @@
-/**
- * The base a plan diff compares with: a directory of an earlier plan, or a git ref whose stack
- * config is rendered with the current code (so the diff shows what the config edit does).
- */
+/** The base a plan diff compares with: an earlier plan directory, or a git ref whose stack config is rendered with the current code. */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";

@@ -1,7 +1,4 @@
-/**
- * The capacity half of a plan diff: replica-hours the calendar holds over one period (floors as
- * configured) before and after, and the capacity findings that appear or disappear.
- */
+/** The capacity half of a plan diff: replica-hours the configured floors hold over a year, before and after, and findings that appear or disappear. */
 import { calendarFindings } from "../calendar/findings";
 import { CalendarPeriod, buildCalendar } from "../calendar/lanes";
 import { costView } from "../capacity/cost";

@@ -1,7 +1,4 @@
-/**
- * The object half of a plan diff: which Kubernetes objects and Helm releases two plans add, remove
- * or change, each change as a field path with its old and new value, secrets masked first.
- */
+/** The object half of a plan diff: objects added, removed or changed, each change as field path old → new, secrets masked. */
 
 /** One object of a plan, as its manifests.yaml / helm-releases.yaml document holds it. */
 export interface PlanObject {

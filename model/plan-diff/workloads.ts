@@ -1,7 +1,4 @@
-/**
- * The words half of a plan diff: per territory and workload, the floors and windows that moved,
- * min/max and target changes, and the alerts added or removed, as sentences a reviewer reads.
- */
+/** The words half of a plan diff: per territory and workload, floors and windows that moved, min/max changes, alerts added or removed. */
 import type { AlertingRule, RuleGroup } from "../alerts/rule-types";
 import { alertingRules } from "../alerts/rules";
 import type { FloorWindow, ScalingPlan, WorkloadScaling } from "../scaling/plan";

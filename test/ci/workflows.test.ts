@@ -1,3 +1,4 @@
+// The GitHub workflows: schema-valid (the validator proven on a broken fixture) and a matrix of exactly the stacks.
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";

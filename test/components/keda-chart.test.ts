@@ -1,3 +1,4 @@
+// keda.chartPath: a vendored chart held to the pinned version, installed without the repository.
 import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";

@@ -1,3 +1,4 @@
+// The policy pack on the real objects of both stacks (passes) and on mutated copies (each violation names the resource).
 import { expect } from "chai";
 import { policies } from "../../policy/policies";
 import { runStack } from "../../scripts/mock-runtime";

@@ -1,3 +1,4 @@
+// The plan diff of config edits (moved season, raised max, new territory, removed campaign, unchanged) and its command line.
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";

@@ -1,3 +1,4 @@
+// The object diff: added/removed/changed by kind and name, keyed list elements, secrets never in clear.
 import { expect } from "chai";
 import { MASKED, PlanObject, diffObjects } from "../../../model/plan-diff/objects";
 
