@@ -1,5 +1,5 @@
 /** The secrets policy: no Secret value or password in a ConfigMap, an env value or another resource's properties in clear. */
-import type { StackValidationPolicy } from "@pulumi/policy";
+import { StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
 import { KubernetesObject, ResourceLike, containersOf, kubernetesKind, podSpecOf, resourceName } from "./resources";
 
 /** Keys and variable names that hold a credential. */
@@ -17,6 +17,30 @@ const SECRET_BY_SCHEMA: Record<string, readonly string[]> = {
   "postgresql:index/role:Role": ["password"],
   "pulumi:providers:postgresql": ["password"],
 };
+
+/**
+ * The properties with every value preview does not know yet left out. A generated password is
+ * unknown at the first preview; it cannot be in clear anywhere, and reading it must not make the
+ * whole check give up ("can't run during preview").
+ */
+export function knownOnly(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  const read = (key: string | number) => {
+    try {
+      return { value: knownOnly((value as Record<string | number, unknown>)[key]) };
+    } catch (e) {
+      if (e instanceof UnknownValueError) return undefined;
+      throw e;
+    }
+  };
+  if (Array.isArray(value)) return Array.from({ length: value.length }, (_, i) => read(i)?.value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const v = read(key);
+    if (v) out[key] = v.value;
+  }
+  return out;
+}
 
 function strings(value: unknown, path: string, visit: (path: string, text: string) => void): void {
   if (typeof value === "string") visit(path, value);
@@ -78,8 +102,9 @@ export const noSecretsInClear: StackValidationPolicy = {
   name: "no-secrets-in-clear",
   description: "No Secret value or password appears in a ConfigMap, a container env value or another resource's properties in clear.",
   validateStack: (args, reportViolation) => {
-    const secrets = secretValues(args.resources);
-    for (const r of args.resources) {
+    const resources = args.resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: knownOnly(r.props) as Record<string, any> }));
+    const secrets = secretValues(resources);
+    for (const r of resources) {
       for (const problem of clearSecretProblems(r, secrets)) reportViolation(`${resourceName(r)}: ${problem}`, r.urn);
     }
   },

@@ -1,4 +1,5 @@
 // The policy pack on the real objects of both stacks (passes) and on mutated copies (each violation names the resource).
+import { unknownCheckingProxy } from "@pulumi/policy";
 import { expect } from "chai";
 import { policies } from "../../policy/policies";
 import { runStack } from "../../scripts/mock-runtime";
@@ -41,6 +42,17 @@ describe("policy pack", () => {
     const named = found.map((m) => /ScaledObject [\w-]+\/([\w-]+)/.exec(m)![1]).sort();
     // Seed: DE queries 2→6 is the only API workload above 1.
     expect(named).to.deep.equal(["freshplan-api-commands-at", "freshplan-api-commands-ch", "freshplan-api-commands-de", "freshplan-api-queries-at", "freshplan-api-queries-ch"]);
+  });
+
+  it("checks secrets at the first preview, when generated passwords are still unknown", async () => {
+    const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // @pulumi/policy's marker for an unknown string
+    const preview = mutated("staging", "kubernetes:core/v1:Secret", "freshplan-journal-monitor", (p) => (p.stringData.PGPASSWORD = UNKNOWN_STRING));
+    const exporter = preview.find((r) => r.type === DEPLOYMENT && r.name === "freshplan-journal-exporter")!;
+    container(exporter.props).env.push({ name: "DB_PASSWORD", value: "hunter2hunter2" });
+    // As the engine hands them over: reading an unknown value throws UnknownValueError.
+    const proxied = preview.map((r) => ({ ...r, props: unknownCheckingProxy(r.props) }));
+    const found = await messages(proxied, "no-secrets-in-clear");
+    expect(found).to.deep.equal([`Deployment freshplan-staging/freshplan-journal-exporter: container "postgres-exporter" env DB_PASSWORD is a credential given as a value; use valueFrom.secretKeyRef`]);
   });
 
   describe("reports each violation with the resource's name", () => {
