@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ScalingPlan } from "../model/scaling/plan";
 
 export interface KedaInstallArgs {
-  /** Chart version, repository and namespace from stack config (`keda.*`), and the chart values. */
+  /** Chart version, repository (or vendored chartPath) and namespace from stack config (`keda.*`), and the chart values. */
   readonly keda: ScalingPlan["keda"];
 }
 
@@ -20,9 +20,10 @@ export class KedaInstall extends pulumi.ComponentResource {
       name,
       {
         name: "keda",
-        chart: "keda",
+        // A vendored chart is installed from its path; program/keda-chart.ts holds its version to chartVersion.
+        chart: args.keda.chartPath ?? "keda",
         version: args.keda.chartVersion,
-        repositoryOpts: { repo: args.keda.repository },
+        ...(args.keda.chartPath ? {} : { repositoryOpts: { repo: args.keda.repository } }),
         namespace: args.keda.namespace,
         createNamespace: true,
         skipCrds: false,

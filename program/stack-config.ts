@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../model/config/issues";
 import { rawConfigFromEntries, validateConfig } from "../model/config/validate";
 import { StackPlan, buildStackPlan } from "../model/stack-plan";
+import { vendoredChartProblem } from "./keda-chart";
 
 /**
  * The instant at which one-off campaigns are judged (ended, active, ahead). The offline plan pins
@@ -35,6 +36,9 @@ export function readStackPlan(): StackPlan {
     if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
     throw e;
   }
+  const keda = plan.config.keda;
+  const chartProblem = keda.chartPath && vendoredChartProblem(keda.chartPath, keda.chartVersion);
+  if (chartProblem) throw new pulumi.RunError(chartProblem);
   if (plan.alertProblems.length > 0) {
     throw new pulumi.RunError(`alert rules do not parse as PromQL:\n  - ${plan.alertProblems.join("\n  - ")}`);
   }

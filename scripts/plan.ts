@@ -1,5 +1,5 @@
 /**
- * The offline plan: `npm run plan -- --stack prod [--out DIR] [--config-file PATH] [--at DATE]`.
+ * The offline plan: `npm run plan -- --stack prod [--out DIR] [--config-file PATH] [--at DATE] [--diff BASE]`.
  * Runs the real program under the mock runtime and writes every Kubernetes object it would send,
  * plus plan.json, without the Pulumi CLI, a cluster or the stack's passphrase.
  */
@@ -15,16 +15,32 @@ import { alertmanagerConfigFile } from "../model/routing/alertmanager";
 import type { ScaledObjectSpec } from "../model/keda/types";
 import { buildJournalPlan } from "../model/journal/plan";
 import { buildScalingPlan } from "../model/scaling/plan";
+import { diffPeriod, diffPlans } from "../model/plan-diff/plan-diff";
+import { buildStackPlan } from "../model/stack-plan";
 import { runCli } from "./cli";
 import { progressReporter } from "./progress";
 import { RecordedResource, StackRun, isKubernetesObject, runStack } from "./mock-runtime";
+import { loadPlanBase, planObjectsOf } from "./plan-base";
+import { renderPlanDiff } from "./render/plan-diff";
 import { textTable } from "./render/text-table";
 import { SECRET_PLACEHOLDER, readStackFile, stackFilePath, withSecretPlaceholders } from "./stack-file";
 
-export const PLAN_FILES = ["manifests.yaml", "helm-releases.yaml", "plan.json", "prometheus-rules.yaml", "alertmanager.yaml", "dashboards"];
+export const PLAN_FILES = [
+  "manifests.yaml",
+  "helm-releases.yaml",
+  "plan.json",
+  "prometheus-rules.yaml",
+  "alertmanager.yaml",
+  "dashboards",
+  "plan-diff.md",
+];
 
-/** plan.json: only what the config decides, nothing of the run (no date), so two plans of one config are identical. */
-export function planSummary(stack: string, run: StackRun) {
+/**
+ * plan.json: only what the config decides, nothing of the run (no date), so two plans of one config
+ * are identical. `config` is the raw stack config (secrets as placeholders), so a later diff can
+ * compare floors and cost.
+ */
+export function planSummary(stack: string, run: StackRun, config?: unknown) {
   const scaledObjects = run.resources
     .filter((r) => r.inputs.kind === "ScaledObject")
     .map((r) => {
@@ -44,6 +60,7 @@ export function planSummary(stack: string, run: StackRun) {
     resources: run.resources.map((r) => ({ type: r.type, name: r.name })),
     scaledObjects,
     outputs: run.outputs,
+    config,
   };
 }
 
@@ -65,8 +82,9 @@ async function main() {
     .option("--out <dir>", "output directory (default out/<stack>)")
     .option("--config-file <path>", "stack config file (default Pulumi.<stack>.yaml)")
     .option("--at <date>", "judge one-off campaigns as of this date (ISO), default now")
+    .option("--diff <base>", "also print, as Markdown, what changes against a plan directory or a git ref's stack config")
     .parse(process.argv);
-  const opts = cli.opts<{ stack: string; out?: string; configFile?: string; at?: string }>();
+  const opts = cli.opts<{ stack: string; out?: string; configFile?: string; at?: string; diff?: string }>();
   const file = opts.configFile ?? stackFilePath(opts.stack);
   const out = opts.out ?? path.join("out", opts.stack);
   const planDate = opts.at ? new Date(opts.at) : new Date();
@@ -75,7 +93,8 @@ async function main() {
 
   // Validate first: a bad config writes nothing and names every problem.
   const { file: stackFile, missing: unsetSecrets } = withSecretPlaceholders(readStackFile(opts.stack, file));
-  const config = validateConfig(rawConfigFromEntries(stackFile.entries), path.basename(file));
+  const rawConfig = rawConfigFromEntries(stackFile.entries);
+  const config = validateConfig(rawConfig, path.basename(file));
   // The summary needs the scaling and journal plans only; the program builds (and checks) the whole
   // stack plan itself, and its warnings come back with the run.
   const plan = buildScalingPlan(config, planDate);
@@ -84,6 +103,8 @@ async function main() {
   Error.stackTraceLimit = 0;
   const progress = progressReporter("plan");
   const run = await runStack(stackFile, undefined, (count) => progress(`${count} resources registered`));
+  // Read before this plan's files are written: the base may be the previous plan in the same directory.
+  const base = opts.diff === undefined ? undefined : await loadPlanBase(opts.diff, opts.stack, planDate);
 
   fs.mkdirSync(out, { recursive: true });
   for (const name of PLAN_FILES) fs.rmSync(path.join(out, name), { force: true, recursive: true });
@@ -91,7 +112,7 @@ async function main() {
   fs.writeFileSync(path.join(out, "manifests.yaml"), objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
   const releases = run.resources.filter((r: RecordedResource) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => ({ resource: r.name, ...r.inputs }));
   fs.writeFileSync(path.join(out, "helm-releases.yaml"), releases.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
-  fs.writeFileSync(path.join(out, "plan.json"), JSON.stringify(planSummary(opts.stack, run), null, 2) + "\n");
+  fs.writeFileSync(path.join(out, "plan.json"), JSON.stringify(planSummary(opts.stack, run, rawConfig), null, 2) + "\n");
   // The plain `groups:` file, as sent in the PrometheusRule: what `promtool check rules` reads.
   const rule = objects.find((o) => o.kind === "PrometheusRule") as { spec: { groups: Parameters<typeof prometheusRuleFile>[0] } } | undefined;
   if (rule) fs.writeFileSync(path.join(out, "prometheus-rules.yaml"), prometheusRuleFile(rule.spec.groups));
@@ -108,6 +129,15 @@ async function main() {
   const routing = rule && alertmanagerConfigFile(config, rule.spec.groups);
   if (routing) fs.writeFileSync(path.join(out, "alertmanager.yaml"), routing);
 
+  if (base) {
+    const stackPlan = buildStackPlan(config, planDate);
+    const diff = diffPlans(base.side, { objects: planObjectsOf(run), plan: stackPlan }, diffPeriod(stackPlan, planDate), base.exists);
+    const markdown = renderPlanDiff(diff, { stack: opts.stack, base: base.description, planDate });
+    fs.writeFileSync(path.join(out, "plan-diff.md"), markdown);
+    process.stdout.write(markdown);
+    return;
+  }
+
   const rows = [["territory", "workload", "min", "max", "rps/replica", "p95 budget", "floors (window → replicas)"]];
   for (const w of plan.workloads) {
     const floors = w.floors.map((f) => `${f.description} → ${f.floor}`);
@@ -123,6 +153,8 @@ async function main() {
     console.log(`journal: migrations ${migrations.map((m) => m.file).join(", ")} (pulumi up applies those the database lacks)`);
     console.log(`journal: event workers ${journal.workers.map((w) => w.territory).join(", ")}: ${worker.minReplicas}→${worker.maxReplicas} replicas, ${worker.settings.scaling.cooldownPeriodSeconds} s cooldown, scaled on ${worker.triggers[0].metadata.targetQueryValue} pending events per replica`);
   }
+  const keda = config.keda;
+  console.log(`keda: chart ${keda.chartVersion} from ${keda.chartPath ? `${keda.chartPath} (vendored)` : keda.repository}`);
   // The program's own warnings (what preview shows), each once.
   for (const warning of run.warnings) console.log(`warning: ${warning}`);
   for (const key of unsetSecrets) {

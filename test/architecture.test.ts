@@ -21,6 +21,7 @@ const MODEL_LAYERS: readonly (readonly string[])[] = [
   ["capacity", "rehearsal", "simulation"],
   ["dashboards", "routing"],
   ["stack-plan.ts"],
+  ["plan-diff"],
 ];
 const MAX_MODEL_FILE_LINES = 300;
 const SOURCE_DIRS = ["model", "components", "program", "scripts", "db", "bench", "test", "policy"];

@@ -172,6 +172,8 @@ export const freshplanConfigSchema = z.strictObject({
     chartVersion: semver,
     namespace: dnsLabel.default("keda"),
     repository: httpUrl.default("https://kedacore.github.io/charts"),
+    /** A vendored chart (directory or .tgz, relative to the project) instead of the repository, for clusters without access to it. */
+    chartPath: z.string({ error: "a path to a chart directory or .tgz" }).min(1, { error: "a path to a chart directory or .tgz" }).optional(),
   }),
   prometheus: z.strictObject({
     serverAddress: httpUrl,

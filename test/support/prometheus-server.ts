@@ -231,7 +231,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
       const body = await getJson(`${url}/api/v1/alerts`);
       return (body.data as { alerts: { labels: Record<string, string>; state: string }[] }).alerts;
     },
-    async waitForScrapes(scrapes, timeoutMs = 30_000) {
+    async waitForScrapes(this: PrometheusServer, scrapes, timeoutMs = 30_000) {
       const until = Date.now() + timeoutMs;
       for (;;) {
         const counts = await query("count_over_time(up[1h])").catch((): Sample[] => []);
