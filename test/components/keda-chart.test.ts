@@ -23,21 +23,24 @@ function vendoredChart(version: string, name = "keda"): { dir: string; tgz: stri
   return { dir, tgz };
 }
 
+/** The version the shipped stacks pin (both the same). */
+const PIN = rawStackConfig("staging").keda.chartVersion as string;
+
 describe("keda.chartPath: a vendored KEDA chart", () => {
-  const pinned = vendoredChart("2.18.1");
+  const pinned = vendoredChart(PIN);
 
   it("reads the chart's own name and version from a directory and from a .tgz", () => {
-    expect(vendoredChartMetadata(pinned.dir)).to.deep.equal({ name: "keda", version: "2.18.1" });
-    expect(vendoredChartMetadata(pinned.tgz)).to.deep.equal({ name: "keda", version: "2.18.1" });
+    expect(vendoredChartMetadata(pinned.dir)).to.deep.equal({ name: "keda", version: PIN });
+    expect(vendoredChartMetadata(pinned.tgz)).to.deep.equal({ name: "keda", version: PIN });
   });
 
   it("accepts the pinned version and refuses another one, a missing path and another chart", () => {
-    expect(vendoredChartProblem(pinned.dir, "2.18.1")).to.equal(undefined);
-    expect(vendoredChartProblem(pinned.tgz, "2.18.1")).to.equal(undefined);
-    expect(vendoredChartProblem(pinned.tgz, "2.17.0")).to.contain("the chart is version 2.18.1 but keda.chartVersion pins 2.17.0");
-    expect(vendoredChartProblem(vendoredChart("2.17.0").dir, "2.18.1")).to.contain("version 2.17.0");
-    expect(vendoredChartProblem("/nonexistent/keda-2.18.1.tgz", "2.18.1")).to.contain("does not exist");
-    expect(vendoredChartProblem(vendoredChart("2.18.1", "nginx").dir, "2.18.1")).to.contain(`the chart is "nginx"`);
+    expect(vendoredChartProblem(pinned.dir, PIN)).to.equal(undefined);
+    expect(vendoredChartProblem(pinned.tgz, PIN)).to.equal(undefined);
+    expect(vendoredChartProblem(pinned.tgz, "2.17.0")).to.contain(`the chart is version ${PIN} but keda.chartVersion pins 2.17.0`);
+    expect(vendoredChartProblem(vendoredChart("2.17.0").dir, PIN)).to.contain("version 2.17.0");
+    expect(vendoredChartProblem("/nonexistent/keda-1.0.0.tgz", PIN)).to.contain("does not exist");
+    expect(vendoredChartProblem(vendoredChart(PIN, "nginx").dir, PIN)).to.contain(`the chart is "nginx"`);
   });
 
   it("installs the Helm release from the path, without the chart repository", async () => {
@@ -46,7 +49,7 @@ describe("keda.chartPath: a vendored KEDA chart", () => {
     raw.keda.chartPath = pinned.tgz;
     const run = await runStack(stackFileFrom("prod", raw));
     const release = run.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release")!;
-    expect(release.inputs).to.include({ chart: pinned.tgz, version: "2.18.1" });
+    expect(release.inputs).to.include({ chart: pinned.tgz, version: PIN });
     expect(release.inputs).not.to.have.property("repositoryOpts");
   });
 
@@ -57,7 +60,7 @@ describe("keda.chartPath: a vendored KEDA chart", () => {
       () => undefined,
       (e: Error & { registeredResources?: number }) => e,
     );
-    expect(error?.message).to.contain("keda.chartVersion pins 2.18.1");
+    expect(error?.message).to.contain(`keda.chartVersion pins ${PIN}`);
     expect(error?.registeredResources).to.equal(0);
   });
 });
@@ -65,10 +68,10 @@ describe("keda.chartPath: a vendored KEDA chart", () => {
 describe("keda.chartPath in the offline plan", () => {
   it("names the vendored chart and writes the release without a repository", async () => {
     const raw = rawStackConfig("staging");
-    raw.keda.chartPath = vendoredChart("2.18.1").tgz;
+    raw.keda.chartPath = vendoredChart(PIN).tgz;
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-plan-"));
     const { stdout } = await promisify(execFile)(path.join(ROOT, "node_modules", ".bin", "tsx"), ["scripts/plan.ts", "--stack", "staging", "--config-file", writeStackFile("staging", raw), "--out", out, "--at", "2026-11-23"], { cwd: ROOT });
-    expect(stdout).to.contain(`keda: chart 2.18.1 from ${raw.keda.chartPath} (vendored)`);
+    expect(stdout).to.contain(`keda: chart ${PIN} from ${raw.keda.chartPath} (vendored)`);
     const release = fs.readFileSync(path.join(out, "helm-releases.yaml"), "utf8");
     expect(release).to.contain(`chart: ${raw.keda.chartPath}`);
     expect(release).not.to.contain("repositoryOpts");

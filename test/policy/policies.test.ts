@@ -94,7 +94,7 @@ describe("policy pack", () => {
       container(worker.props).env.push({ name: "DEBUG_LOGIN", value: "Zq7-generated-Pa55" });
       const found = (await violations(leaked, ["no-secrets-in-clear"])).map((v) => v.message);
       expect(found).to.include(`PodMonitor freshplan-staging/${monitor.props.metadata.name}: property metadata.annotations.note contains a secret value in clear`);
-      expect(found).to.include(`Deployment freshplan-staging/freshplan-event-worker-de: container "api" env DEBUG_LOGIN contains a secret value in clear`);
+      expect(found).to.include(`Deployment freshplan-staging/freshplan-event-worker-de: container "event-worker" env DEBUG_LOGIN contains a secret value in clear`);
       expect(found).to.have.length(2);
     });
   });

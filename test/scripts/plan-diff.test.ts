@@ -67,7 +67,7 @@ describe("plan diff: what a config edit does", () => {
     });
     const said = sentences(diff).filter((s) => s.startsWith("FR"));
     expect(said[0]).to.equal("FR: new territory (Europe/Paris): queries 1–3 replicas at 40 rps/replica, floors weihnachten 3 (11-01 → 12-31); commands 1–2 replicas at 15 rps/replica, floors weihnachten 2 (11-01 → 12-31)");
-    expect(said, said.join("\n")).to.include("FR queries: alerts added: FreshplanApiLatencyBudgetBurn (critical), FreshplanApiLatencyBudgetBurn (warning), FreshplanApiP95AboveBudget (warning), FreshplanApiP95Emergency (critical), FreshplanScaledToMax (critical), FreshplanPreScaleWithoutLoad (info)");
+    expect(said, said.join("\n")).to.include("FR queries: alerts added: FreshplanApiLatencyBudgetBurn (critical), FreshplanApiLatencyBudgetBurn (warning), FreshplanApiP95AboveBudget (warning), FreshplanApiP95Emergency (critical), FreshplanScaledToMax (critical), FreshplanPreScaleWithoutLoad (info), FreshplanApiMetricsMissing (critical)");
     expect(said.filter((s) => s.startsWith("FR commands: alerts added: "))).to.have.length(1);
     for (const kind of ["Deployment", "Service", "PodDisruptionBudget", "ScaledObject"]) {
       expect(diff.objects.added).to.deep.include({ kind, name: "freshplan-production/freshplan-api-queries-fr" });

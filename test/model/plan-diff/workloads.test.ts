@@ -39,7 +39,7 @@ describe("plan diff: workloads in words", () => {
       delete raw.seasons[1].floors.AT;
     });
     expect(sentences[0]).to.match(/^AT: territory removed \(was queries 1–2 replicas at 40 rps\/replica, floors weihnachten 2 \(12-12 → 01-06\), business hours 2/);
-    expect(sentences).to.include("AT queries: alerts removed: FreshplanApiLatencyBudgetBurn (critical), FreshplanApiLatencyBudgetBurn (warning), FreshplanApiP95AboveBudget (warning), FreshplanApiP95Emergency (critical), FreshplanScaledToMax (critical), FreshplanPreScaleWithoutLoad (info)");
+    expect(sentences).to.include("AT queries: alerts removed: FreshplanApiLatencyBudgetBurn (critical), FreshplanApiLatencyBudgetBurn (warning), FreshplanApiP95AboveBudget (warning), FreshplanApiP95Emergency (critical), FreshplanScaledToMax (critical), FreshplanPreScaleWithoutLoad (info), FreshplanApiMetricsMissing (critical)");
   });
 
   it("an unchanged config says nothing and costs nothing", () => {
