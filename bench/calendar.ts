@@ -18,7 +18,16 @@ import { StackFile, readStackFile, stackFilePath, withSecretPlaceholders } from 
 const ROOT = path.join(__dirname, "..");
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 
-const ZONES = ["Europe/Berlin", "Europe/Zurich", "Europe/Vienna", "Europe/Paris", "Europe/Warsaw", "Europe/Lisbon", "Europe/Helsinki", "Europe/London"];
+const ZONES = [
+  "Europe/Berlin",
+  "Europe/Zurich",
+  "Europe/Vienna",
+  "Europe/Paris",
+  "Europe/Warsaw",
+  "Europe/Lisbon",
+  "Europe/Helsinki",
+  "Europe/London",
+];
 const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"];
 
 /** Territory codes AA, AB, …: valid codes, none shared with the shipped stack. */
@@ -41,13 +50,26 @@ export function bigStack(prod: StackFile, territoryCount: number, seasonCount: n
       baselinePeakRps: rps * 0.6,
       businessHours: { days: WEEKDAYS, start: "07:00", end: "19:00", floor },
     });
-    territories[code(i)] = { timeZone: ZONES[i % ZONES.length], queries: workload(2, 12, 80, 300, 3), commands: workload(1, 8, 30, 350, 2) };
+    territories[code(i)] = {
+      timeZone: ZONES[i % ZONES.length],
+      queries: workload(2, 12, 80, 300, 3),
+      commands: workload(1, 8, 30, 350, 2),
+    };
   }
   const seasons = Array.from({ length: seasonCount }, (_, s) => {
     // 20 seasons of 10 days, 18 days apart, floors rising and falling so none is masked.
     const first = 3 + s * 18;
-    const floors = Object.fromEntries(Object.keys(territories).map((c) => [c, { queries: 4 + (s % 8), commands: 3 + (s % 5) }]));
-    return { name: `season-${s + 1}`, firstDay: md(first), lastDay: md(first + 9), leadDays: 3, loadMultiplier: 1 + (s % 4), floors };
+    const floors = Object.fromEntries(
+      Object.keys(territories).map((c) => [c, { queries: 4 + (s % 8), commands: 3 + (s % 5) }]),
+    );
+    return {
+      name: `season-${s + 1}`,
+      firstDay: md(first),
+      lastDay: md(first + 9),
+      leadDays: 3,
+      loadMultiplier: 1 + (s % 4),
+      floors,
+    };
   });
   raw.territories = territories;
   raw.seasons = seasons;
@@ -55,7 +77,8 @@ export function bigStack(prod: StackFile, territoryCount: number, seasonCount: n
   raw.workloads.queries.scaling.fallbackReplicas = 2;
   raw.workloads.commands.scaling.fallbackReplicas = 1;
   const entries: Record<string, string> = { ...prod.entries };
-  for (const [key, value] of Object.entries(raw)) entries[`${PROJECT}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+  for (const [key, value] of Object.entries(raw))
+    entries[`${PROJECT}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
   return { ...prod, entries };
 }
 
@@ -93,10 +116,13 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-bench-"));
   const files = { prod: stackFilePath("prod", ROOT), big: writeStack(big, dir) };
   const objects = (await runStack(big)).resources.filter((r) => typeof r.inputs.kind === "string").length;
-  console.log(`big config: ${o.territories} territories × ${o.seasons} seasons, business hours on every workload: ${objects} Kubernetes objects`);
+  console.log(
+    `big config: ${o.territories} territories × ${o.seasons} seasons, business hours on every workload: ${objects} Kubernetes objects`,
+  );
 
   const tools = {
-    plan: (file: string) => timedRun("scripts/plan.ts", ["--stack", "prod", "--config-file", file, "--out", path.join(dir, "out")]),
+    plan: (file: string) =>
+      timedRun("scripts/plan.ts", ["--stack", "prod", "--config-file", file, "--out", path.join(dir, "out")]),
     calendar: (file: string) => timedRun("scripts/calendar.ts", ["--stack", "prod", "--config-file", file]),
   };
   const rounds = Number(o.rounds);

@@ -18,7 +18,11 @@ export class AlertRouting extends pulumi.ComponentResource {
     super("freshplan:monitoring:AlertRouting", name, {}, opts);
     const routing = args.alertmanagerConfig;
     if (routing) {
-      this.alertmanagerConfig = new k8s.apiextensions.CustomResource(routing.metadata.name, manifestArgs<k8s.apiextensions.CustomResourceArgs>(routing), { parent: this, dependsOn: [args.namespace] });
+      this.alertmanagerConfig = new k8s.apiextensions.CustomResource(
+        routing.metadata.name,
+        manifestArgs<k8s.apiextensions.CustomResourceArgs>(routing),
+        { parent: this, dependsOn: [args.namespace] },
+      );
     }
     this.registerOutputs({ alertmanagerConfig: this.alertmanagerConfig?.metadata.name });
   }

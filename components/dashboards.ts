@@ -24,10 +24,17 @@ export class Dashboards extends pulumi.ComponentResource {
     super("freshplan:monitoring:Dashboards", name, {}, opts);
     this.configMaps = args.dashboards.map((d) => {
       const configMap = dashboardConfigMapManifest(args.config, d);
-      const resource = new k8s.core.v1.ConfigMap(configMap.metadata.name, manifestArgs(configMap), { parent: this, dependsOn: [args.namespace] });
+      const resource = new k8s.core.v1.ConfigMap(configMap.metadata.name, manifestArgs(configMap), {
+        parent: this,
+        dependsOn: [args.namespace],
+      });
       const operator = grafanaDashboardManifest(args.config, d);
       if (operator) {
-        new k8s.apiextensions.CustomResource(operator.metadata.name, manifestArgs<k8s.apiextensions.CustomResourceArgs>(operator), { parent: this, dependsOn: [args.namespace, resource] });
+        new k8s.apiextensions.CustomResource(
+          operator.metadata.name,
+          manifestArgs<k8s.apiextensions.CustomResourceArgs>(operator),
+          { parent: this, dependsOn: [args.namespace, resource] },
+        );
       }
       return resource;
     });

@@ -37,7 +37,8 @@ type Outs = JournalMigrationState & { readonly appliedVersions: readonly number[
 
 function clientConfig(c: JournalConnection) {
   // sslmode=disable is for local servers only; every other mode encrypts.
-  const ssl = c.sslMode === "disable" ? false : { rejectUnauthorized: c.sslMode === "verify-ca" || c.sslMode === "verify-full" };
+  const ssl =
+    c.sslMode === "disable" ? false : { rejectUnauthorized: c.sslMode === "verify-ca" || c.sslMode === "verify-full" };
   return { host: c.host, port: c.port, database: c.database, user: c.user, password: c.password, ssl };
 }
 
@@ -46,7 +47,10 @@ async function migrate(inputs: JournalMigrationState): Promise<Outs> {
   const run = await applyMigrations(target, { migrations: inputs.migrations });
   await syncTerritories(target, inputs.territories, { consumerRoles: inputs.consumerRoles });
   if (inputs.leadTerritoryZones) await syncLeadTerritories(target, inputs.leadTerritoryZones);
-  return { ...inputs, appliedVersions: [...run.alreadyApplied, ...run.applied.map((m) => m.version)].sort((a, b) => a - b) };
+  return {
+    ...inputs,
+    appliedVersions: [...run.alreadyApplied, ...run.applied.map((m) => m.version)].sort((a, b) => a - b),
+  };
 }
 
 const fingerprint = (m: Pick<Migration, "version" | "checksum">) => `${m.version}:${m.checksum}`;
@@ -67,7 +71,12 @@ export const journalMigrationProvider: pulumi.dynamic.ResourceProvider = {
     const applied = new Set(olds.migrations.map(fingerprint));
     const pending = news.migrations.filter((m) => !applied.has(fingerprint(m)));
     const changed = (key: keyof JournalMigrationState) => JSON.stringify(olds[key]) !== JSON.stringify(news[key]);
-    const changes = pending.length > 0 || changed("territories") || changed("consumerRoles") || changed("leadTerritoryZones") || changed("connection");
+    const changes =
+      pending.length > 0 ||
+      changed("territories") ||
+      changed("consumerRoles") ||
+      changed("leadTerritoryZones") ||
+      changed("connection");
     return { changes, replaces: [], deleteBeforeReplace: false };
   },
 
@@ -96,6 +105,13 @@ export class JournalMigrations extends pulumi.dynamic.Resource {
   declare readonly appliedVersions: pulumi.Output<number[]>;
 
   constructor(name: string, args: JournalMigrationsArgs, opts?: pulumi.CustomResourceOptions) {
-    super(journalMigrationProvider, name, { ...args, appliedVersions: undefined }, opts, "freshplan", "JournalMigrations");
+    super(
+      journalMigrationProvider,
+      name,
+      { ...args, appliedVersions: undefined },
+      opts,
+      "freshplan",
+      "JournalMigrations",
+    );
   }
 }

@@ -9,7 +9,13 @@ import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { manifestArgs } from "./manifest-args";
-import { LEAD_GROUPS, LeadProtectionPlan, leadConnectionEnvironment, leadScanCronJobManifest, leadScannerLogin } from "../model/lead-protection/plan";
+import {
+  LEAD_GROUPS,
+  LeadProtectionPlan,
+  leadConnectionEnvironment,
+  leadScanCronJobManifest,
+  leadScannerLogin,
+} from "../model/lead-protection/plan";
 
 export interface LeadProtectionArgs {
   readonly plan: LeadProtectionPlan;
@@ -32,11 +38,19 @@ export class LeadProtection extends pulumi.ComponentResource {
     const afterMigrations = { parent: this, provider: args.provider, dependsOn: [args.migrations] };
 
     for (const group of Object.values(LEAD_GROUPS)) {
-      new postgresql.Grant(`${name}-connect-${group}`, { database: plan.connection.database, role: group, objectType: "database", privileges: ["CONNECT"] }, afterMigrations);
+      new postgresql.Grant(
+        `${name}-connect-${group}`,
+        { database: plan.connection.database, role: group, objectType: "database", privileges: ["CONNECT"] },
+        afterMigrations,
+      );
     }
 
     for (const login of plan.logins) {
-      const password = new random.RandomPassword(`${name}-${login.role}`, { length: 32, special: false }, { parent: this });
+      const password = new random.RandomPassword(
+        `${name}-${login.role}`,
+        { length: 32, special: false },
+        { parent: this },
+      );
       this.passwords[login.role] = pulumi.secret(password.result);
       const role = new postgresql.Role(
         login.role,
@@ -46,7 +60,11 @@ export class LeadProtection extends pulumi.ComponentResource {
       this.credentialSecrets[login.secretName] = new k8s.core.v1.Secret(
         login.secretName,
         {
-          metadata: { name: login.secretName, namespace: plan.namespace, labels: { "app.kubernetes.io/part-of": "freshplan" } },
+          metadata: {
+            name: login.secretName,
+            namespace: plan.namespace,
+            labels: { "app.kubernetes.io/part-of": "freshplan" },
+          },
           type: "Opaque",
           stringData: { ...leadConnectionEnvironment(plan, login), PGPASSWORD: password.result },
         },

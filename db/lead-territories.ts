@@ -31,9 +31,13 @@ export async function syncLeadTerritories(
 
   const client = await connect(target, "freshplan-lead-territory-sync");
   try {
-    const schema = await client.query<{ t: string | null }>("SELECT to_regclass('lead_protection.territory')::text AS t");
+    const schema = await client.query<{ t: string | null }>(
+      "SELECT to_regclass('lead_protection.territory')::text AS t",
+    );
     if (!schema.rows[0].t) {
-      throw new Error("lead_protection.territory does not exist: apply the migrations (applyMigrations) before syncing territories");
+      throw new Error(
+        "lead_protection.territory does not exist: apply the migrations (applyMigrations) before syncing territories",
+      );
     }
     await client.query("BEGIN");
     await client.query("LOCK TABLE lead_protection.territory IN SHARE ROW EXCLUSIVE MODE");
@@ -44,7 +48,9 @@ export async function syncLeadTerritories(
     const byCode = new Map(existing.rows.map((r) => [r.code, r]));
     const codes = new Set(wanted.map(([code]) => code));
     const added = wanted.filter(([code]) => !byCode.has(code)).map(([code]) => code);
-    const rezoned = wanted.filter(([code, zone]) => byCode.has(code) && byCode.get(code)!.time_zone !== zone).map(([code]) => code);
+    const rezoned = wanted
+      .filter(([code, zone]) => byCode.has(code) && byCode.get(code)!.time_zone !== zone)
+      .map(([code]) => code);
     const gone = existing.rows.filter((r) => !codes.has(r.code));
     const deleted = gone.filter((r) => !r.has_claims).map((r) => r.code);
     const kept = gone.filter((r) => r.has_claims).map((r) => r.code);
@@ -54,10 +60,13 @@ export async function syncLeadTerritories(
          SELECT * FROM unnest($1::text[], $2::text[])
          ON CONFLICT (code) DO UPDATE SET time_zone = EXCLUDED.time_zone, updated_at = now()
           WHERE lead_protection.territory.time_zone IS DISTINCT FROM EXCLUDED.time_zone`,
-        [wanted.map(([code]) => code), wanted.map(([, zone]) => zone)]);
+        [wanted.map(([code]) => code), wanted.map(([, zone]) => zone)],
+      );
     } catch (err) {
       if ((err as { code?: string }).code === "23514") {
-        throw new Error(`cannot sync lead-protection territories: a time zone PostgreSQL does not know (${wanted.map(([c, z]) => `${c}=${z}`).join(", ")}): ${(err as Error).message}`);
+        throw new Error(
+          `cannot sync lead-protection territories: a time zone PostgreSQL does not know (${wanted.map(([c, z]) => `${c}=${z}`).join(", ")}): ${(err as Error).message}`,
+        );
       }
       throw err;
     }

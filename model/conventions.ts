@@ -11,7 +11,9 @@ export const EVENT_WORKER_APP_NAME = "freshplan-event-worker";
 
 /** The app a workload's pods belong to, and the name of their container. */
 export const podAppOf = (workload: string) =>
-  workload === "event-worker" ? { name: EVENT_WORKER_APP_NAME, container: "event-worker" } : { name: API_APP_NAME, container: "api" };
+  workload === "event-worker"
+    ? { name: EVENT_WORKER_APP_NAME, container: "event-worker" }
+    : { name: API_APP_NAME, container: "api" };
 
 /** The label every object of the stack carries; objects the stack renders itself also say who manages them. */
 export const PART_OF = { "app.kubernetes.io/part-of": "freshplan" } as const;

@@ -45,7 +45,10 @@ export function buildStackPlan(config: FreshplanConfig, now: Date): StackPlan {
     leadProtection: buildLeadProtectionPlan(config),
     alertGroups,
     dashboards,
-    routing: config.alertRouting && { file: alertmanagerConfigFile(config, alertGroups)!, alertmanagerConfig: alertmanagerConfigManifest(config, alertGroups) },
+    routing: config.alertRouting && {
+      file: alertmanagerConfigFile(config, alertGroups)!,
+      alertmanagerConfig: alertmanagerConfigManifest(config, alertGroups),
+    },
     alertProblems: ruleSyntaxProblems(alertGroups),
     warnings: [
       ...scaling.notices,

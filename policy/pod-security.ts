@@ -3,7 +3,16 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { KubernetesObject, containersOf, kubernetesKind, podSpecOf, resourceName } from "./resources";
 
 /** Volume types the restricted profile allows. */
-const RESTRICTED_VOLUMES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
+const RESTRICTED_VOLUMES = [
+  "configMap",
+  "csi",
+  "downwardAPI",
+  "emptyDir",
+  "ephemeral",
+  "persistentVolumeClaim",
+  "projected",
+  "secret",
+];
 const SECCOMP_ALLOWED = ["RuntimeDefault", "Localhost"];
 
 /**
@@ -15,7 +24,8 @@ export function restrictedViolations(pod: any): string[] {
   for (const host of ["hostNetwork", "hostPID", "hostIPC"]) if (pod[host] === true) problems.push(`${host} is true`);
   for (const v of pod.volumes ?? []) {
     const type = Object.keys(v).find((k) => k !== "name");
-    if (!type || !RESTRICTED_VOLUMES.includes(type)) problems.push(`volume "${v.name}" is of type ${type ?? "(none)"}, not one of ${RESTRICTED_VOLUMES.join(", ")}`);
+    if (!type || !RESTRICTED_VOLUMES.includes(type))
+      problems.push(`volume "${v.name}" is of type ${type ?? "(none)"}, not one of ${RESTRICTED_VOLUMES.join(", ")}`);
   }
   const podContext = pod.securityContext ?? {};
   if (podContext.runAsUser === 0) problems.push("the pod runs as UID 0");
@@ -24,10 +34,12 @@ export function restrictedViolations(pod: any): string[] {
     const where = `container "${c.name}"`;
     if (ctx.privileged === true) problems.push(`${where} is privileged`);
     if (ctx.allowPrivilegeEscalation !== false) problems.push(`${where} does not set allowPrivilegeEscalation: false`);
-    if ((ctx.runAsNonRoot ?? podContext.runAsNonRoot) !== true) problems.push(`${where} does not run as non-root (runAsNonRoot: true on the pod or container)`);
+    if ((ctx.runAsNonRoot ?? podContext.runAsNonRoot) !== true)
+      problems.push(`${where} does not run as non-root (runAsNonRoot: true on the pod or container)`);
     if (ctx.runAsUser === 0) problems.push(`${where} runs as UID 0`);
     const seccomp = ctx.seccompProfile?.type ?? podContext.seccompProfile?.type;
-    if (!SECCOMP_ALLOWED.includes(seccomp)) problems.push(`${where} has seccomp profile ${seccomp ?? "(unset)"}, expected RuntimeDefault or Localhost`);
+    if (!SECCOMP_ALLOWED.includes(seccomp))
+      problems.push(`${where} has seccomp profile ${seccomp ?? "(unset)"}, expected RuntimeDefault or Localhost`);
     const caps = ctx.capabilities ?? {};
     if (!(caps.drop ?? []).includes("ALL")) problems.push(`${where} does not drop ALL capabilities`);
     const added = (caps.add ?? []).filter((x: string) => x !== "NET_BIND_SERVICE");
@@ -52,7 +64,8 @@ export function imagePinProblem(image: unknown): string | undefined {
 
 export const podSecurityRestricted: ResourceValidationPolicy = {
   name: "pod-security-restricted",
-  description: "Every pod meets the restricted Pod Security Standard (non-root, no privilege escalation, ALL capabilities dropped, seccomp, allowed volumes only).",
+  description:
+    "Every pod meets the restricted Pod Security Standard (non-root, no privilege escalation, ALL capabilities dropped, seccomp, allowed volumes only).",
   validateResource: (args, reportViolation) => {
     const pod = podSpecOf(kubernetesKind(args.type), args.props as KubernetesObject);
     if (!pod) return;

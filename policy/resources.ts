@@ -32,10 +32,13 @@ export function kubernetesKind(type: string): string | undefined {
 /** How violations name a resource: the Kubernetes name where there is one, else the Pulumi name. */
 export function resourceName(r: ResourceLike): string {
   const meta = (r.props as KubernetesObject).metadata;
-  return meta?.name ? `${kubernetesKind(r.type) ?? r.type} ${meta.namespace ? `${meta.namespace}/` : ""}${meta.name}` : `${r.type} ${r.name}`;
+  return meta?.name
+    ? `${kubernetesKind(r.type) ?? r.type} ${meta.namespace ? `${meta.namespace}/` : ""}${meta.name}`
+    : `${r.type} ${r.name}`;
 }
 
-export const ofKind = (resources: readonly ResourceLike[], kind: string) => resources.filter((r) => kubernetesKind(r.type) === kind);
+export const ofKind = (resources: readonly ResourceLike[], kind: string) =>
+  resources.filter((r) => kubernetesKind(r.type) === kind);
 
 export const namespaceOf = (r: ResourceLike) => (r.props as KubernetesObject).metadata?.namespace ?? "default";
 
@@ -64,7 +67,10 @@ export function containersOf(pod: any): any[] {
 }
 
 /** Whether a selector's matchLabels all hold in `labels` (an empty selector selects nothing here). */
-export function selects(matchLabels: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+export function selects(
+  matchLabels: Record<string, string> | undefined,
+  labels: Record<string, string> | undefined,
+): boolean {
   const entries = Object.entries(matchLabels ?? {});
   return entries.length > 0 && entries.every(([k, v]) => labels?.[k] === v);
 }

@@ -2,7 +2,15 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { WORKLOADS } from "../model/config/schema";
 import { TERRITORY_LABEL, WORKLOAD_LABEL } from "../model/conventions";
-import { KubernetesObject, ResourceLike, kubernetesKind, namespaceOf, ofKind, resourceName, selects } from "./resources";
+import {
+  KubernetesObject,
+  ResourceLike,
+  kubernetesKind,
+  namespaceOf,
+  ofKind,
+  resourceName,
+  selects,
+} from "./resources";
 
 /** KEDA's defaults when a ScaledObject leaves the counts out. */
 const KEDA_DEFAULT_MIN = 0;
@@ -18,11 +26,16 @@ export function scaledObjectProblems(o: KubernetesObject): string[] {
     const name = t.name ?? t.type;
     if (t.type === "cron") {
       const floor = Number(t.metadata?.desiredReplicas);
-      if (!(floor >= min && floor <= max)) problems.push(`cron trigger "${name}" holds ${t.metadata?.desiredReplicas} replicas, outside [minReplicaCount ${min}, maxReplicaCount ${max}]`);
+      if (!(floor >= min && floor <= max))
+        problems.push(
+          `cron trigger "${name}" holds ${t.metadata?.desiredReplicas} replicas, outside [minReplicaCount ${min}, maxReplicaCount ${max}]`,
+        );
     }
     // KEDA's default is true: an empty result then reads as 0 and scales down instead of falling back.
     if (t.type === "prometheus" && String(t.metadata?.ignoreNullValues) !== "false") {
-      problems.push(`prometheus trigger "${name}" ignores null values (ignoreNullValues must be "false", so an empty result is an error and the fallback acts)`);
+      problems.push(
+        `prometheus trigger "${name}" ignores null values (ignoreNullValues must be "false", so an empty result is an error and the fallback acts)`,
+      );
     }
   }
   const fallback = spec.fallback;
@@ -34,7 +47,8 @@ export function scaledObjectProblems(o: KubernetesObject): string[] {
 
 export const scaledObjectsSafe: ResourceValidationPolicy = {
   name: "scaledobject-floors-and-fallback",
-  description: "Every ScaledObject's cron floors lie within [minReplicaCount, maxReplicaCount]; its Prometheus triggers do not ignore null values; it has a fallback.",
+  description:
+    "Every ScaledObject's cron floors lie within [minReplicaCount, maxReplicaCount]; its Prometheus triggers do not ignore null values; it has a fallback.",
   validateResource: (args, reportViolation) => {
     if (kubernetesKind(args.type) !== "ScaledObject") return;
     for (const problem of scaledObjectProblems(args.props)) reportViolation(`${resourceName(args)}: ${problem}`);
@@ -43,11 +57,14 @@ export const scaledObjectsSafe: ResourceValidationPolicy = {
 
 /** The stack's territory workloads: Deployments labelled with the territory they serve (API and event workers). */
 const territoryDeployments = (resources: readonly ResourceLike[]) =>
-  ofKind(resources, "Deployment").filter((d) => (d.props as KubernetesObject).metadata?.labels?.[TERRITORY_LABEL] !== undefined);
+  ofKind(resources, "Deployment").filter(
+    (d) => (d.props as KubernetesObject).metadata?.labels?.[TERRITORY_LABEL] !== undefined,
+  );
 
 export const deploymentsScaledByKeda: StackValidationPolicy = {
   name: "deployment-scaled-and-protected",
-  description: "Every territory Deployment is the target of exactly one ScaledObject, has a PodDisruptionBudget and sets no replicas (the HPA owns the count).",
+  description:
+    "Every territory Deployment is the target of exactly one ScaledObject, has a PodDisruptionBudget and sets no replicas (the HPA owns the count).",
   validateStack: (args, reportViolation) => {
     const scaledObjects = ofKind(args.resources, "ScaledObject");
     const budgets = ofKind(args.resources, "PodDisruptionBudget");
@@ -59,14 +76,33 @@ export const deploymentsScaledByKeda: StackValidationPolicy = {
         return namespaceOf(s) === namespaceOf(d) && ref.name === name && (ref.kind ?? "Deployment") === "Deployment";
       });
       if (targets.length !== 1) {
-        const which = targets.length === 0 ? "none" : targets.map((s) => (s.props as KubernetesObject).metadata?.name).sort().join(", ");
-        reportViolation(`${resourceName(d)} is the target of ${targets.length} ScaledObjects (${which}); expected exactly one`, d.urn);
+        const which =
+          targets.length === 0
+            ? "none"
+            : targets
+                .map((s) => (s.props as KubernetesObject).metadata?.name)
+                .sort()
+                .join(", ");
+        reportViolation(
+          `${resourceName(d)} is the target of ${targets.length} ScaledObjects (${which}); expected exactly one`,
+          d.urn,
+        );
       }
       const podLabels = o.spec?.template?.metadata?.labels;
-      if (!budgets.some((b) => namespaceOf(b) === namespaceOf(d) && selects((b.props as KubernetesObject).spec?.selector?.matchLabels, podLabels))) {
+      if (
+        !budgets.some(
+          (b) =>
+            namespaceOf(b) === namespaceOf(d) &&
+            selects((b.props as KubernetesObject).spec?.selector?.matchLabels, podLabels),
+        )
+      ) {
         reportViolation(`${resourceName(d)} has no PodDisruptionBudget selecting its pods`, d.urn);
       }
-      if (o.spec?.replicas !== undefined) reportViolation(`${resourceName(d)} sets replicas: ${o.spec.replicas}; the HPA of its ScaledObject owns the count`, d.urn);
+      if (o.spec?.replicas !== undefined)
+        reportViolation(
+          `${resourceName(d)} sets replicas: ${o.spec.replicas}; the HPA of its ScaledObject owns the count`,
+          d.urn,
+        );
     }
   },
 };
@@ -87,7 +123,9 @@ export const kedaChartPinned: ResourceValidationPolicy = {
     if (!isKedaChart(args)) return;
     const version = args.props.version;
     if (typeof version !== "string" || !EXACT_VERSION.test(version)) {
-      reportViolation(`Helm ${args.type.split(":").pop()} ${args.name} (chart ${args.props.chart}): version ${version === undefined ? "is not set" : `"${version}" is not an exact version`}; pin one such as 2.18.1`);
+      reportViolation(
+        `Helm ${args.type.split(":").pop()} ${args.name} (chart ${args.props.chart}): version ${version === undefined ? "is not set" : `"${version}" is not an exact version`}; pin one such as 2.18.1`,
+      );
     }
   },
 };
@@ -102,7 +140,9 @@ export const apiMinReplicasAdvisory: ResourceValidationPolicy = {
     const workload = o.metadata?.labels?.[WORKLOAD_LABEL];
     if (!(WORKLOADS as readonly string[]).includes(workload ?? "")) return;
     if (Number(o.spec?.minReplicaCount ?? KEDA_DEFAULT_MIN) <= 1) {
-      reportViolation(`${resourceName(args)}: minReplicaCount ${o.spec?.minReplicaCount ?? KEDA_DEFAULT_MIN}; one restart or eviction leaves the ${workload} API of ${o.metadata?.labels?.[TERRITORY_LABEL]} without a ready pod`);
+      reportViolation(
+        `${resourceName(args)}: minReplicaCount ${o.spec?.minReplicaCount ?? KEDA_DEFAULT_MIN}; one restart or eviction leaves the ${workload} API of ${o.metadata?.labels?.[TERRITORY_LABEL]} without a ready pod`,
+      );
     }
   },
 };

@@ -45,7 +45,8 @@ export function knownOnly(value: unknown): unknown {
 function strings(value: unknown, path: string, visit: (path: string, text: string) => void): void {
   if (typeof value === "string") visit(path, value);
   else if (Array.isArray(value)) value.forEach((v, i) => strings(v, `${path}[${i}]`, visit));
-  else if (value !== null && typeof value === "object") for (const [k, v] of Object.entries(value)) strings(v, path ? `${path}.${k}` : k, visit);
+  else if (value !== null && typeof value === "object")
+    for (const [k, v] of Object.entries(value)) strings(v, path ? `${path}.${k}` : k, visit);
 }
 
 const decode = (base64: unknown) => (typeof base64 === "string" ? Buffer.from(base64, "base64").toString("utf8") : "");
@@ -75,9 +76,13 @@ export function clearSecretProblems(r: ResourceLike, secrets: ReadonlySet<string
   const leaks = (text: string) => [...secrets].some((s) => text.includes(s)) || CREDENTIAL_URL.test(text);
   const o = r.props as KubernetesObject;
   if (kind === "ConfigMap") {
-    for (const [k, v] of Object.entries({ ...(o.data ?? {}), ...((r.props.binaryData as Record<string, unknown>) ?? {}) })) {
+    for (const [k, v] of Object.entries({
+      ...(o.data ?? {}),
+      ...((r.props.binaryData as Record<string, unknown>) ?? {}),
+    })) {
       if (SECRET_NAME.test(k) && v !== "") problems.push(`ConfigMap key "${k}" holds a credential; put it in a Secret`);
-      else if (typeof v === "string" && leaks(v)) problems.push(`ConfigMap key "${k}" contains a secret value in clear`);
+      else if (typeof v === "string" && leaks(v))
+        problems.push(`ConfigMap key "${k}" contains a secret value in clear`);
     }
     return problems;
   }
@@ -85,7 +90,10 @@ export function clearSecretProblems(r: ResourceLike, secrets: ReadonlySet<string
   for (const c of pod ? containersOf(pod) : []) {
     for (const e of c.env ?? []) {
       if (typeof e.value !== "string") continue;
-      if (SECRET_NAME.test(e.name) && e.value !== "") problems.push(`container "${c.name}" env ${e.name} is a credential given as a value; use valueFrom.secretKeyRef`);
+      if (SECRET_NAME.test(e.name) && e.value !== "")
+        problems.push(
+          `container "${c.name}" env ${e.name} is a credential given as a value; use valueFrom.secretKeyRef`,
+        );
       else if (leaks(e.value)) problems.push(`container "${c.name}" env ${e.name} contains a secret value in clear`);
     }
   }
@@ -100,9 +108,15 @@ export function clearSecretProblems(r: ResourceLike, secrets: ReadonlySet<string
 
 export const noSecretsInClear: StackValidationPolicy = {
   name: "no-secrets-in-clear",
-  description: "No Secret value or password appears in a ConfigMap, a container env value or another resource's properties in clear.",
+  description:
+    "No Secret value or password appears in a ConfigMap, a container env value or another resource's properties in clear.",
   validateStack: (args, reportViolation) => {
-    const resources = args.resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: knownOnly(r.props) as Record<string, any> }));
+    const resources = args.resources.map((r) => ({
+      type: r.type,
+      name: r.name,
+      urn: r.urn,
+      props: knownOnly(r.props) as Record<string, any>,
+    }));
     const secrets = secretValues(resources);
     for (const r of resources) {
       for (const problem of clearSecretProblems(r, secrets)) reportViolation(`${resourceName(r)}: ${problem}`, r.urn);

@@ -14,7 +14,7 @@ const TAR_BLOCK = 512;
 /** Chart.yaml at the top of a chart archive (`keda/Chart.yaml`), as `helm package` writes it. */
 function chartYamlInArchive(file: string): string | undefined {
   const tar = gunzipSync(fs.readFileSync(file));
-  for (let offset = 0; offset + TAR_BLOCK <= tar.length; ) {
+  for (let offset = 0; offset + TAR_BLOCK <= tar.length;) {
     const header = tar.subarray(offset, offset + TAR_BLOCK);
     const name = header.subarray(0, 100).toString("utf8").replace(/\0.*$/s, "");
     if (name === "") return undefined; // end-of-archive marker
@@ -32,11 +32,19 @@ export function vendoredChartMetadata(chartPath: string, projectDir = process.cw
   const resolved = path.resolve(projectDir, chartPath);
   if (!fs.existsSync(resolved)) throw new Error(`keda.chartPath = "${chartPath}": ${resolved} does not exist`);
   const text = fs.statSync(resolved).isDirectory()
-    ? fs.existsSync(path.join(resolved, "Chart.yaml")) ? fs.readFileSync(path.join(resolved, "Chart.yaml"), "utf8") : undefined
+    ? fs.existsSync(path.join(resolved, "Chart.yaml"))
+      ? fs.readFileSync(path.join(resolved, "Chart.yaml"), "utf8")
+      : undefined
     : chartYamlInArchive(resolved);
-  if (text === undefined) throw new Error(`keda.chartPath = "${chartPath}": no Chart.yaml found (expected a chart directory or a .tgz from 'helm pull' / 'helm package')`);
+  if (text === undefined)
+    throw new Error(
+      `keda.chartPath = "${chartPath}": no Chart.yaml found (expected a chart directory or a .tgz from 'helm pull' / 'helm package')`,
+    );
   const meta = (parse(text) ?? {}) as Record<string, unknown>;
-  return { name: meta.name === undefined ? undefined : String(meta.name), version: meta.version === undefined ? undefined : String(meta.version) };
+  return {
+    name: meta.name === undefined ? undefined : String(meta.name),
+    version: meta.version === undefined ? undefined : String(meta.version),
+  };
 }
 
 /**
@@ -44,14 +52,19 @@ export function vendoredChartMetadata(chartPath: string, projectDir = process.cw
  * at whatever version its Chart.yaml declares and ignores `version`, so the pin is only real when
  * the vendored chart is the pinned version of kedacore's `keda` chart.
  */
-export function vendoredChartProblem(chartPath: string, chartVersion: string, projectDir = process.cwd()): string | undefined {
+export function vendoredChartProblem(
+  chartPath: string,
+  chartVersion: string,
+  projectDir = process.cwd(),
+): string | undefined {
   let meta: ChartMetadata;
   try {
     meta = vendoredChartMetadata(chartPath, projectDir);
   } catch (e) {
     return (e as Error).message;
   }
-  if (meta.name !== "keda") return `keda.chartPath = "${chartPath}": the chart is "${meta.name ?? "(no name)"}", expected kedacore's "keda"`;
+  if (meta.name !== "keda")
+    return `keda.chartPath = "${chartPath}": the chart is "${meta.name ?? "(no name)"}", expected kedacore's "keda"`;
   if (meta.version !== chartVersion) {
     return `keda.chartPath = "${chartPath}": the chart is version ${meta.version ?? "(none)"} but keda.chartVersion pins ${chartVersion}; vendor ${chartVersion} ('helm pull kedacore/keda --version ${chartVersion}') or change the pin`;
   }

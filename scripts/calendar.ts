@@ -5,7 +5,13 @@
  */
 import * as fs from "node:fs";
 import { Command } from "commander";
-import { CalendarDate, calendarDateIn, daysBetween, formatCalendarDate, parseCalendarDate } from "../model/time/calendar-date";
+import {
+  CalendarDate,
+  calendarDateIn,
+  daysBetween,
+  formatCalendarDate,
+  parseCalendarDate,
+} from "../model/time/calendar-date";
 import { localTimeProblem, parseAt } from "../model/time/zoned-time";
 import { runCli } from "./cli";
 import { progressReporter } from "./progress";
@@ -30,20 +36,40 @@ async function main() {
     .option("--at <datetime>", "replicas at this instant: 2026-10-01T09:00 (local to each territory) or with Z/offset")
     .option("--out <file>", "write json/svg to this file instead of stdout")
     .parse(process.argv);
-  const o = cli.opts<{ stack: string; configFile?: string; from?: string; to?: string; territory?: string; format: string; at?: string; out?: string }>();
+  const o = cli.opts<{
+    stack: string;
+    configFile?: string;
+    from?: string;
+    to?: string;
+    territory?: string;
+    format: string;
+    at?: string;
+    out?: string;
+  }>();
   // Territory codes are upper case in the config; `--territory de` means DE.
   if (o.territory) o.territory = o.territory.toUpperCase();
-  if (!["table", "json", "svg"].includes(o.format)) throw new Error(`--format ${o.format}: expected table, json or svg`);
+  if (!["table", "json", "svg"].includes(o.format))
+    throw new Error(`--format ${o.format}: expected table, json or svg`);
   const file = o.configFile ?? stackFilePath(o.stack);
   const config = loadStackConfig(o.stack, file);
-  if (o.territory && !config.territories[o.territory]) throw new Error(`--territory ${o.territory}: not in the stack (${Object.keys(config.territories).join(", ")})`);
+  if (o.territory && !config.territories[o.territory])
+    throw new Error(`--territory ${o.territory}: not in the stack (${Object.keys(config.territories).join(", ")})`);
   const now = new Date();
   const firstZone = Object.values(config.territories)[0]?.timeZone ?? "UTC";
   const at = o.at === undefined ? undefined : parseAt(o.at);
-  if (o.at !== undefined && !at) throw new Error(`--at ${o.at}: expected 2026-10-01T09:00 (local) or an ISO instant with Z or an offset`);
+  if (o.at !== undefined && !at)
+    throw new Error(`--at ${o.at}: expected 2026-10-01T09:00 (local) or an ISO instant with Z or an offset`);
   if (at && "local" in at) {
-    const zones = [...new Set(Object.entries(config.territories).filter(([code]) => !o.territory || code === o.territory).map(([, t]) => t.timeZone))];
-    const problems = zones.map((z) => localTimeProblem(at.local.date, at.local.hour, at.local.minute, z)).filter((p) => p !== undefined);
+    const zones = [
+      ...new Set(
+        Object.entries(config.territories)
+          .filter(([code]) => !o.territory || code === o.territory)
+          .map(([, t]) => t.timeZone),
+      ),
+    ];
+    const problems = zones
+      .map((z) => localTimeProblem(at.local.date, at.local.hour, at.local.minute, z))
+      .filter((p) => p !== undefined);
     if (problems.length) throw new Error(`--at ${o.at}:\n  - ${problems.join("\n  - ")}`);
   }
   const atDay = at && ("instant" in at ? calendarDateIn(at.instant, firstZone) : at.local.date);
@@ -52,10 +78,27 @@ async function main() {
   if (days < 1) throw new Error(`--to ${o.to}: must not lie before --from ${formatCalendarDate(from)}`);
 
   const format = o.format as CalendarRequest["format"];
-  const { text, period } = calendarReport(config, { stack: o.stack, file, from, days, territory: o.territory, format, atText: o.at, at, now, progress: progressReporter("calendar") });
+  const { text, period } = calendarReport(config, {
+    stack: o.stack,
+    file,
+    from,
+    days,
+    territory: o.territory,
+    format,
+    atText: o.at,
+    at,
+    now,
+    progress: progressReporter("calendar"),
+  });
   if (!o.out) return void process.stdout.write(text);
   fs.writeFileSync(o.out, text);
-  const what = at ? `floors at ${o.at}` : format === "svg" ? "chart" : format === "json" ? "calendar" : "calendar table";
+  const what = at
+    ? `floors at ${o.at}`
+    : format === "svg"
+      ? "chart"
+      : format === "json"
+        ? "calendar"
+        : "calendar table";
   console.error(`wrote the ${what} (${format}, ${period}) to ${o.out}`);
 }
 

@@ -27,8 +27,17 @@ async function main() {
     .option("--config-file <path>", "stack config file (default Pulumi.<stack>.yaml)")
     .requiredOption("--season <name>", "season or campaign to rehearse")
     .requiredOption("--base-url <url>", "where the API answers (k6 run -e BASE_URL=… overrides it)")
-    .option("--multiplier <n>", "peak load relative to the baseline (default: the season's loadMultiplier)", positiveNumber("--multiplier"))
-    .option("--scale <fraction>", "run the whole profile at this fraction of the forecast", positiveNumber("--scale"), 1)
+    .option(
+      "--multiplier <n>",
+      "peak load relative to the baseline (default: the season's loadMultiplier)",
+      positiveNumber("--multiplier"),
+    )
+    .option(
+      "--scale <fraction>",
+      "run the whole profile at this fraction of the forecast",
+      positiveNumber("--scale"),
+      1,
+    )
     .option("--queries-path <path>", "request path of the queries workload (GET)", "/cockpit")
     .option("--commands-path <path>", "request path of the commands workload (POST); without it no command load")
     .option("--out <file>", "script file (default out/<stack>/k6-<season>.js)")

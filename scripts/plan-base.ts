@@ -14,7 +14,11 @@ import { readStackFile, withSecretPlaceholders } from "./stack-file";
 export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
 
 /** The KEDA release as helm-releases.yaml holds it: `resource` is the Pulumi name. */
-const releaseObject = (release: Record<string, unknown>): PlanObject => ({ kind: "Helm release", name: String(release.resource), body: release });
+const releaseObject = (release: Record<string, unknown>): PlanObject => ({
+  kind: "Helm release",
+  name: String(release.resource),
+  body: release,
+});
 
 function kubernetesObject(o: Record<string, unknown>): PlanObject {
   const meta = (o.metadata ?? {}) as { name?: string; namespace?: string };
@@ -25,12 +29,18 @@ function kubernetesObject(o: Record<string, unknown>): PlanObject {
 export function planObjectsOf(run: StackRun): PlanObject[] {
   return [
     ...run.resources.filter(isKubernetesObject).map((r) => kubernetesObject(r.inputs)),
-    ...run.resources.filter((r) => r.type === HELM_RELEASE_TYPE).map((r) => releaseObject({ resource: r.name, ...r.inputs })),
+    ...run.resources
+      .filter((r) => r.type === HELM_RELEASE_TYPE)
+      .map((r) => releaseObject({ resource: r.name, ...r.inputs })),
   ];
 }
 
 const documents = (file: string) =>
-  fs.existsSync(file) ? parseAllDocuments(fs.readFileSync(file, "utf8")).map((d) => d.toJSON() as Record<string, unknown>).filter((d) => d !== null) : [];
+  fs.existsSync(file)
+    ? parseAllDocuments(fs.readFileSync(file, "utf8"))
+        .map((d) => d.toJSON() as Record<string, unknown>)
+        .filter((d) => d !== null)
+    : [];
 
 export interface PlanBase {
   readonly side: PlanSide;
@@ -42,9 +52,16 @@ export interface PlanBase {
 
 /** An earlier `npm run plan` output directory; its plan.json carries the config it was rendered from. */
 function planDirectory(dir: string, now: Date): PlanBase {
-  const objects = [...documents(path.join(dir, "manifests.yaml")).map(kubernetesObject), ...documents(path.join(dir, "helm-releases.yaml")).map(releaseObject)];
-  const summary = JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8")) as { config?: Record<string, unknown> };
-  const plan = summary.config ? buildStackPlan(validateConfig(summary.config, `${dir}/plan.json config`), now) : undefined;
+  const objects = [
+    ...documents(path.join(dir, "manifests.yaml")).map(kubernetesObject),
+    ...documents(path.join(dir, "helm-releases.yaml")).map(releaseObject),
+  ];
+  const summary = JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8")) as {
+    config?: Record<string, unknown>;
+  };
+  const plan = summary.config
+    ? buildStackPlan(validateConfig(summary.config, `${dir}/plan.json config`), now)
+    : undefined;
   return { side: { objects, plan }, exists: true, description: `the plan in ${dir}` };
 }
 

@@ -65,13 +65,23 @@ export function planSummary(stack: string, run: StackRun, config?: unknown) {
 }
 
 // Stable order, so two plans diff cleanly: cluster-wide first, then by kind and name.
-const KIND_ORDER = ["Namespace", "Secret", "ConfigMap", "Deployment", "Service", "PodDisruptionBudget", "TriggerAuthentication", "ScaledObject"];
+const KIND_ORDER = [
+  "Namespace",
+  "Secret",
+  "ConfigMap",
+  "Deployment",
+  "Service",
+  "PodDisruptionBudget",
+  "TriggerAuthentication",
+  "ScaledObject",
+];
 function byKindThenName(a: Record<string, unknown>, b: Record<string, unknown>): number {
   const rank = (o: Record<string, unknown>) => {
     const i = KIND_ORDER.indexOf(String(o.kind));
     return i < 0 ? KIND_ORDER.length : i;
   };
-  const name = (o: Record<string, unknown>) => `${(o.metadata as { namespace?: string })?.namespace ?? ""}/${(o.metadata as { name?: string })?.name ?? ""}`;
+  const name = (o: Record<string, unknown>) =>
+    `${(o.metadata as { namespace?: string })?.namespace ?? ""}/${(o.metadata as { name?: string })?.name ?? ""}`;
   return rank(a) - rank(b) || String(a.kind).localeCompare(String(b.kind)) || name(a).localeCompare(name(b));
 }
 
@@ -82,7 +92,10 @@ async function main() {
     .option("--out <dir>", "output directory (default out/<stack>)")
     .option("--config-file <path>", "stack config file (default Pulumi.<stack>.yaml)")
     .option("--at <date>", "judge one-off campaigns as of this date (ISO), default now")
-    .option("--diff <base>", "also print, as Markdown, what changes against a plan directory or a git ref's stack config")
+    .option(
+      "--diff <base>",
+      "also print, as Markdown, what changes against a plan directory or a git ref's stack config",
+    )
     .parse(process.argv);
   const opts = cli.opts<{ stack: string; out?: string; configFile?: string; at?: string; diff?: string }>();
   const file = opts.configFile ?? stackFilePath(opts.stack);
@@ -108,18 +121,34 @@ async function main() {
 
   fs.mkdirSync(out, { recursive: true });
   for (const name of PLAN_FILES) fs.rmSync(path.join(out, name), { force: true, recursive: true });
-  const objects = run.resources.filter(isKubernetesObject).map((r) => r.inputs).sort(byKindThenName);
+  const objects = run.resources
+    .filter(isKubernetesObject)
+    .map((r) => r.inputs)
+    .sort(byKindThenName);
   fs.writeFileSync(path.join(out, "manifests.yaml"), objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
-  const releases = run.resources.filter((r: RecordedResource) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => ({ resource: r.name, ...r.inputs }));
-  fs.writeFileSync(path.join(out, "helm-releases.yaml"), releases.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
-  fs.writeFileSync(path.join(out, "plan.json"), JSON.stringify(planSummary(opts.stack, run, rawConfig), null, 2) + "\n");
+  const releases = run.resources
+    .filter((r: RecordedResource) => r.type === "kubernetes:helm.sh/v3:Release")
+    .map((r) => ({ resource: r.name, ...r.inputs }));
+  fs.writeFileSync(
+    path.join(out, "helm-releases.yaml"),
+    releases.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"),
+  );
+  fs.writeFileSync(
+    path.join(out, "plan.json"),
+    JSON.stringify(planSummary(opts.stack, run, rawConfig), null, 2) + "\n",
+  );
   // The plain `groups:` file, as sent in the PrometheusRule: what `promtool check rules` reads.
-  const rule = objects.find((o) => o.kind === "PrometheusRule") as { spec: { groups: Parameters<typeof prometheusRuleFile>[0] } } | undefined;
+  const rule = objects.find((o) => o.kind === "PrometheusRule") as
+    { spec: { groups: Parameters<typeof prometheusRuleFile>[0] } } | undefined;
   if (rule) fs.writeFileSync(path.join(out, "prometheus-rules.yaml"), prometheusRuleFile(rule.spec.groups));
   // Each dashboard as the sidecar ConfigMap carries it, for import by hand.
   fs.mkdirSync(path.join(out, "dashboards"));
   const dashboardFiles: string[] = [];
-  for (const configMap of objects.filter((o) => o.kind === "ConfigMap" && (o.metadata as { labels?: Record<string, string> }).labels?.["app.kubernetes.io/name"] === DASHBOARDS_APP_NAME)) {
+  for (const configMap of objects.filter(
+    (o) =>
+      o.kind === "ConfigMap" &&
+      (o.metadata as { labels?: Record<string, string> }).labels?.["app.kubernetes.io/name"] === DASHBOARDS_APP_NAME,
+  )) {
     for (const [file, json] of Object.entries(configMap.data as Record<string, string>)) {
       fs.writeFileSync(path.join(out, "dashboards", file), json);
       dashboardFiles.push(file);
@@ -131,7 +160,12 @@ async function main() {
 
   if (base) {
     const stackPlan = buildStackPlan(config, planDate);
-    const diff = diffPlans(base.side, { objects: planObjectsOf(run), plan: stackPlan }, diffPeriod(stackPlan, planDate), base.exists);
+    const diff = diffPlans(
+      base.side,
+      { objects: planObjectsOf(run), plan: stackPlan },
+      diffPeriod(stackPlan, planDate),
+      base.exists,
+    );
     const markdown = renderPlanDiff(diff, { stack: opts.stack, base: base.description, planDate });
     fs.writeFileSync(path.join(out, "plan-diff.md"), markdown);
     process.stdout.write(markdown);
@@ -141,27 +175,50 @@ async function main() {
   const rows = [["territory", "workload", "min", "max", "rps/replica", "p95 budget", "floors (window → replicas)"]];
   for (const w of plan.workloads) {
     const floors = w.floors.map((f) => `${f.description} → ${f.floor}`);
-    rows.push([w.territory, w.workload, String(w.minReplicas), String(w.maxReplicas), String(w.targetRpsPerReplica), `${w.p95BudgetMs} ms`, floors[0] ?? "—"]);
+    rows.push([
+      w.territory,
+      w.workload,
+      String(w.minReplicas),
+      String(w.maxReplicas),
+      String(w.targetRpsPerReplica),
+      `${w.p95BudgetMs} ms`,
+      floors[0] ?? "—",
+    ]);
     for (const more of floors.slice(1)) rows.push(["", "", "", "", "", "", more]);
   }
-  console.log(`Stack ${opts.stack} (${path.basename(file)}), campaigns judged as of ${planDate.toISOString().slice(0, 10)}`);
+  console.log(
+    `Stack ${opts.stack} (${path.basename(file)}), campaigns judged as of ${planDate.toISOString().slice(0, 10)}`,
+  );
   console.log(textTable(rows));
-  const migrations = run.resources.find((r) => r.type.endsWith(":JournalMigrations"))?.inputs.migrations as { file: string }[] | undefined;
+  const migrations = run.resources.find((r) => r.type.endsWith(":JournalMigrations"))?.inputs.migrations as
+    { file: string }[] | undefined;
   const journal = buildJournalPlan(config);
   if (journal && migrations) {
     const worker = journal.workers[0];
-    console.log(`journal: migrations ${migrations.map((m) => m.file).join(", ")} (pulumi up applies those the database lacks)`);
-    console.log(`journal: event workers ${journal.workers.map((w) => w.territory).join(", ")}: ${worker.minReplicas}→${worker.maxReplicas} replicas, ${worker.settings.scaling.cooldownPeriodSeconds} s cooldown, scaled on ${worker.triggers[0].metadata.targetQueryValue} pending events per replica`);
+    console.log(
+      `journal: migrations ${migrations.map((m) => m.file).join(", ")} (pulumi up applies those the database lacks)`,
+    );
+    console.log(
+      `journal: event workers ${journal.workers.map((w) => w.territory).join(", ")}: ${worker.minReplicas}→${worker.maxReplicas} replicas, ${worker.settings.scaling.cooldownPeriodSeconds} s cooldown, scaled on ${worker.triggers[0].metadata.targetQueryValue} pending events per replica`,
+    );
   }
   const keda = config.keda;
-  console.log(`keda: chart ${keda.chartVersion} from ${keda.chartPath ? `${keda.chartPath} (vendored)` : keda.repository}`);
+  console.log(
+    `keda: chart ${keda.chartVersion} from ${keda.chartPath ? `${keda.chartPath} (vendored)` : keda.repository}`,
+  );
   // The program's own warnings (what preview shows), each once.
   for (const warning of run.warnings) console.log(`warning: ${warning}`);
   for (const key of unsetSecrets) {
-    console.log(`warning: ${key} is not set in ${path.basename(file)}; the plan shows it as ${SECRET_PLACEHOLDER}. Before 'pulumi up': pulumi config set --stack ${opts.stack} --secret ${key}`);
+    console.log(
+      `warning: ${key} is not set in ${path.basename(file)}; the plan shows it as ${SECRET_PLACEHOLDER}. Before 'pulumi up': pulumi config set --stack ${opts.stack} --secret ${key}`,
+    );
   }
-  console.log(`dashboards: ${dashboardFiles.join(", ")} → ${path.join(out, "dashboards")}/${routing ? `; Alertmanager routing → ${path.join(out, "alertmanager.yaml")}` : ""}`);
-  console.log(`\n${objects.length} Kubernetes objects, ${releases.length} Helm release(s), ${run.resources.length} resources in all → ${out}/`);
+  console.log(
+    `dashboards: ${dashboardFiles.join(", ")} → ${path.join(out, "dashboards")}/${routing ? `; Alertmanager routing → ${path.join(out, "alertmanager.yaml")}` : ""}`,
+  );
+  console.log(
+    `\n${objects.length} Kubernetes objects, ${releases.length} Helm release(s), ${run.resources.length} resources in all → ${out}/`,
+  );
 }
 
 if (require.main === module) runCli("plan", main);

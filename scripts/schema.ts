@@ -15,7 +15,12 @@ type Json = Record<string, unknown>;
 
 // `pulumi config set --path … 8` may store "8": the validator takes numbers as strings, so must the schema.
 const NUMERIC_STRING = { type: "string", pattern: "^\\s*-?\\d+(\\.\\d+)?\\s*$" };
-const SECURE = { type: "object", properties: { secure: { type: "string" } }, required: ["secure"], additionalProperties: false };
+const SECURE = {
+  type: "object",
+  properties: { secure: { type: "string" } },
+  required: ["secure"],
+  additionalProperties: false,
+};
 
 function acceptNumericStrings(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(acceptNumericStrings);
@@ -33,11 +38,16 @@ function acceptNumericStrings(node: unknown): unknown {
 
 /** The JSON Schema of a stack file: the project's keys as the validator reads them, other namespaces free. */
 export function stackConfigJsonSchema(): Json {
-  const config = acceptNumericStrings(z.toJSONSchema(freshplanConfigSchema, { io: "input", unrepresentable: "any" })) as Json;
+  const config = acceptNumericStrings(
+    z.toJSONSchema(freshplanConfigSchema, { io: "input", unrepresentable: "any" }),
+  ) as Json;
   const keys = config.properties as Record<string, Json>;
   const required = new Set((config.required as string[] | undefined) ?? []);
   const properties = Object.fromEntries(
-    Object.entries(keys).map(([key, schema]) => [`${PROJECT}:${key}`, key === "journalAdminPassword" ? { anyOf: [SECURE, schema] } : schema]),
+    Object.entries(keys).map(([key, schema]) => [
+      `${PROJECT}:${key}`,
+      key === "journalAdminPassword" ? { anyOf: [SECURE, schema] } : schema,
+    ]),
   );
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",

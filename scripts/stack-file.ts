@@ -49,7 +49,9 @@ export function parseYaml(text: string, file: string): unknown {
     const { line, col } = e.linePos[0];
     const what = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
     const source = text.split(/\r?\n/)[line - 1] ?? "";
-    throw new Error(`${file}:${line}:${col}: YAML syntax error: ${what}\n  ${line} | ${source}\n  ${" ".repeat(String(line).length)} | ${" ".repeat(Math.max(0, col - 1))}^`);
+    throw new Error(
+      `${file}:${line}:${col}: YAML syntax error: ${what}\n  ${line} | ${source}\n  ${" ".repeat(String(line).length)} | ${" ".repeat(Math.max(0, col - 1))}^`,
+    );
   }
 }
 
@@ -73,9 +75,17 @@ export function readStackFile(stack: string, file = stackFilePath(stack)): Stack
  * tools still render; `missing` names them so the caller can say so.
  */
 export function withSecretPlaceholders(file: StackFile): { file: StackFile; missing: string[] } {
-  const missing = requiredStackSecrets(rawConfigFromEntries(file.entries)).filter((key) => !(`${PROJECT}:${key}` in file.entries));
-  const entries = { ...file.entries, ...Object.fromEntries(missing.map((key) => [`${PROJECT}:${key}`, SECRET_PLACEHOLDER])) };
-  return { file: { ...file, entries, secretKeys: [...file.secretKeys, ...missing.map((key) => `${PROJECT}:${key}`)] }, missing };
+  const missing = requiredStackSecrets(rawConfigFromEntries(file.entries)).filter(
+    (key) => !(`${PROJECT}:${key}` in file.entries),
+  );
+  const entries = {
+    ...file.entries,
+    ...Object.fromEntries(missing.map((key) => [`${PROJECT}:${key}`, SECRET_PLACEHOLDER])),
+  };
+  return {
+    file: { ...file, entries, secretKeys: [...file.secretKeys, ...missing.map((key) => `${PROJECT}:${key}`)] },
+    missing,
+  };
 }
 
 /** The validated config of a stack file; throws ConfigError naming the file and every problem. */

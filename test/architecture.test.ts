@@ -99,17 +99,27 @@ describe("architecture", () => {
   const files = [path.join(ROOT, "index.ts"), ...SOURCE_DIRS.flatMap((d) => sourceFiles(path.join(ROOT, d)))];
   const imports = new Map(files.map((f) => [f, importSpecifiers(fs.readFileSync(f, "utf8"))]));
   const graph = new Map(
-    files.map((f) => [f, imports.get(f)!.filter((s) => s.startsWith(".")).flatMap((s) => resolveRelative(f, s) ?? [])]),
+    files.map((f) => [
+      f,
+      imports
+        .get(f)!
+        .filter((s) => s.startsWith("."))
+        .flatMap((s) => resolveRelative(f, s) ?? []),
+    ]),
   );
   const modelFiles = files.filter((f) => relative(f).startsWith(`model${path.sep}`));
 
   it("finds the sources it checks (the check can see the model)", () => {
     expect(modelFiles.length).to.be.greaterThan(20);
-    expect(graph.get(path.join(ROOT, "model", "stack-plan.ts"))).to.include(path.join(ROOT, "model", "scaling", "plan.ts"));
+    expect(graph.get(path.join(ROOT, "model", "stack-plan.ts"))).to.include(
+      path.join(ROOT, "model", "scaling", "plan.ts"),
+    );
   });
 
   it("has no import cycle", () => {
-    expect(importCycles(graph).map((cycle) => `import cycle among ${cycle.map(relative).join(", ")}`)).to.deep.equal([]);
+    expect(importCycles(graph).map((cycle) => `import cycle among ${cycle.map(relative).join(", ")}`)).to.deep.equal(
+      [],
+    );
   });
 
   it("detects a cycle when there is one (the check can fail)", () => {
@@ -147,7 +157,9 @@ describe("architecture", () => {
       for (const target of graph.get(file)!) {
         const to = modelLayer(target);
         if (to.feature === from.feature || to.layer < from.layer) continue;
-        problems.push(`${relative(file)} (${from.feature}) imports ${relative(target)} (${to.feature}), not a lower layer`);
+        problems.push(
+          `${relative(file)} (${from.feature}) imports ${relative(target)} (${to.feature}), not a lower layer`,
+        );
       }
     }
     expect(problems).to.deep.equal([]);
@@ -161,7 +173,9 @@ describe("architecture", () => {
   });
 
   it("opens every source file with a comment that says what it is for", () => {
-    const missing = files.filter((f) => !/^(\/\*\*?\s*\S|\/\/\s*\S)/.test(fs.readFileSync(f, "utf8").replace(/^#!.*\n/, "")));
+    const missing = files.filter(
+      (f) => !/^(\/\*\*?\s*\S|\/\/\s*\S)/.test(fs.readFileSync(f, "utf8").replace(/^#!.*\n/, "")),
+    );
     expect(missing.map(relative)).to.deep.equal([]);
   });
 });

@@ -17,7 +17,12 @@ export interface AlertingRule {
   readonly expr: string;
   readonly for?: string;
   readonly labels: Readonly<Record<string, string>> & { readonly severity: Severity };
-  readonly annotations: { readonly summary: string; readonly description: string; readonly runbook_url: string; readonly dashboard_url?: string };
+  readonly annotations: {
+    readonly summary: string;
+    readonly description: string;
+    readonly runbook_url: string;
+    readonly dashboard_url?: string;
+  };
 }
 
 export type Rule = RecordingRule | AlertingRule;
@@ -40,4 +45,5 @@ export const headingAnchor = (heading: string) =>
     .replace(/[^\p{L}\p{N}\s_-]/gu, "")
     .replace(/\s/g, "-");
 
-export const runbookUrl = (settings: Pick<AlertSettings, "runbookBaseUrl">, alert: string) => `${settings.runbookBaseUrl}#${headingAnchor(alert)}`;
+export const runbookUrl = (settings: Pick<AlertSettings, "runbookBaseUrl">, alert: string) =>
+  `${settings.runbookBaseUrl}#${headingAnchor(alert)}`;

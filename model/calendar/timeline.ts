@@ -63,7 +63,8 @@ export function floorTimeline(spec: ScaledObjectSpec, from: Date, to: Date): Flo
     const ends = firingsOnce(end, timezone, from, until);
     const instants = new Set<number>([from.getTime()]);
     for (const list of [starts, ends]) for (const ms of list) if (ms < to.getTime()) instants.add(ms);
-    const active = (ms: number) => nextAfter(ends, ms, until.getTime(), end, timezone) <= nextAfter(starts, ms, until.getTime(), start, timezone);
+    const active = (ms: number) =>
+      nextAfter(ends, ms, until.getTime(), end, timezone) <= nextAfter(starts, ms, until.getTime(), start, timezone);
     return new Map([...instants].map((ms) => [ms, active(ms)]));
   });
   const all = [...new Set(changes.flatMap((c) => [...c.keys()]))].sort((a, b) => a - b);
@@ -102,11 +103,18 @@ export function floorAtInstant(steps: readonly FloorStep[], at: Date): FloorStep
 
 /** Replica-hours the floor holds over [steps[0].at, to). */
 export function replicaHours(steps: readonly FloorStep[], to: Date): number {
-  return stepSpans(steps, to).reduce((sum, s) => sum + (s.step.replicas * (s.end.getTime() - s.start.getTime())) / 3_600_000, 0);
+  return stepSpans(steps, to).reduce(
+    (sum, s) => sum + (s.step.replicas * (s.end.getTime() - s.start.getTime())) / 3_600_000,
+    0,
+  );
 }
 
 /** Lowest and highest floor within [start, end). */
-export function floorRange(steps: readonly FloorStep[], start: Date, end: Date): { low: number; high: number } | undefined {
+export function floorRange(
+  steps: readonly FloorStep[],
+  start: Date,
+  end: Date,
+): { low: number; high: number } | undefined {
   let low = Infinity;
   let high = -Infinity;
   for (const s of stepSpans(steps, end)) {

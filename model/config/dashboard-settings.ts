@@ -2,13 +2,19 @@
 import { z } from "zod";
 import { promDuration, text } from "./fields";
 
-const dnsLabel = text(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a Kubernetes name: lower-case letters, digits and '-', at most 63 characters");
+const dnsLabel = text(
+  /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+  "a Kubernetes name: lower-case letters, digits and '-', at most 63 characters",
+);
 const labelValue = z.string({ error: "a label value" });
 const labels = z.record(z.string(), labelValue);
 
 export const dashboardSettingsSchema = z.strictObject({
   /** Base URL of Grafana; alerts' `dashboard_url` annotations point below it. */
-  grafanaUrl: text(/^https?:\/\/[^\s#?]+[^/\s#?]$/, "an http(s) URL without a trailing '/', query or #fragment").default("https://grafana.freshfoodz.internal"),
+  grafanaUrl: text(
+    /^https?:\/\/[^\s#?]+[^/\s#?]$/,
+    "an http(s) URL without a trailing '/', query or #fragment",
+  ).default("https://grafana.freshfoodz.internal"),
   /** Namespace of the dashboard ConfigMaps (default: the stack's namespace); the Grafana sidecar must search it. */
   namespace: dnsLabel.optional(),
   /** Labels the kube-prometheus-stack Grafana sidecar selects dashboard ConfigMaps by (`sidecar.dashboards.label`/`labelValue`). */
@@ -17,7 +23,11 @@ export const dashboardSettingsSchema = z.strictObject({
   folderAnnotation: z.string({ error: "an annotation name" }).min(1).default("grafana_folder"),
   folder: z.string({ error: "a folder name" }).min(1).default("FreshPlan"),
   /** Also provision grafana-operator `GrafanaDashboard` resources selecting these Grafana instances. */
-  grafanaOperator: z.strictObject({ instanceSelector: labels.refine((l) => Object.keys(l).length > 0, { error: "at least one label" }) }).optional(),
+  grafanaOperator: z
+    .strictObject({
+      instanceSelector: labels.refine((l) => Object.keys(l).length > 0, { error: "at least one label" }),
+    })
+    .optional(),
 });
 
 const secretRef = z.strictObject({ name: dnsLabel, key: text(/^[-._a-zA-Z0-9]+$/, "a Secret key") });
@@ -31,7 +41,11 @@ const receiver = z.discriminatedUnion(
   [
     z.strictObject({ type: z.literal("pagerduty"), routingKey: secretRef }),
     z.strictObject({ type: z.literal("slack"), channel: z.string().min(1), apiUrl: secretRef }),
-    z.strictObject({ type: z.literal("webhook"), url: text(/^https?:\/\/[^\s]+$/, "an http(s) URL"), bearerToken: secretRef.optional() }),
+    z.strictObject({
+      type: z.literal("webhook"),
+      url: text(/^https?:\/\/[^\s]+$/, "an http(s) URL"),
+      bearerToken: secretRef.optional(),
+    }),
   ],
   { error: "a receiver { type: pagerduty | slack | webhook, … }" },
 );

@@ -86,7 +86,14 @@ function issueFromZod(issue: core.$ZodIssue, raw: unknown): ConfigIssue[] {
   if (issue.code === "invalid_key" && (path[0] === "territories" || path.includes("floors"))) {
     const key = String(path[path.length - 1]);
     const upper = territoryCode.safeParse(key.toUpperCase()).success ? ` (did you mean ${key.toUpperCase()}?)` : "";
-    return [{ path: formatPath(path), value: valueAt(raw, path), expected: `a territory code such as DE, CH, AT or DE-BY; "${key}" is not one${upper}`, context }];
+    return [
+      {
+        path: formatPath(path),
+        value: valueAt(raw, path),
+        expected: `a territory code such as DE, CH, AT or DE-BY; "${key}" is not one${upper}`,
+        context,
+      },
+    ];
   }
   const expected = issue.message.replace(/^Invalid input: expected (\w+), received \w+$/, "a value of type $1");
   return [{ path: formatPath(path) || "(root)", value: valueAt(raw, path), expected, context }];
@@ -104,7 +111,10 @@ function seasonContext(path: readonly PathSegment[], raw: unknown): string | und
 export function validateConfig(raw: unknown, source = "stack config"): FreshplanConfig {
   const parsed = freshplanConfigSchema.safeParse(raw);
   const stray = (raw as { [STRAY_KEYS]?: ConfigIssue[] } | null)?.[STRAY_KEYS] ?? [];
-  const issues: ConfigIssue[] = [...stray, ...(parsed.success ? [] : parsed.error.issues.flatMap((i) => issueFromZod(i, raw)))];
+  const issues: ConfigIssue[] = [
+    ...stray,
+    ...(parsed.success ? [] : parsed.error.issues.flatMap((i) => issueFromZod(i, raw))),
+  ];
   const seen = new Set(issues.map((i) => `${i.path}|${i.expected}`));
   for (const issue of crossFieldIssues(raw)) {
     if (!seen.has(`${issue.path}|${issue.expected}`)) issues.push(issue);

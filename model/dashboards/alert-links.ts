@@ -39,7 +39,11 @@ export const ALERT_PANELS: Readonly<Record<string, PanelRef>> = {
  * `<grafanaUrl>/d/<uid>/<uid>?viewPanel=panel-<id>` (current Grafana's form), with the dashboard's variables
  * filled from the alert's labels by Prometheus' annotation templating.
  */
-export function dashboardUrl(config: FreshplanConfig, dashboards: readonly GeneratedDashboard[], rule: AlertingRule): string | undefined {
+export function dashboardUrl(
+  config: FreshplanConfig,
+  dashboards: readonly GeneratedDashboard[],
+  rule: AlertingRule,
+): string | undefined {
   const ref = ALERT_PANELS[rule.alert];
   const d = ref && dashboards.find((x) => x.spec.uid === ref.uid);
   if (!ref || !d) return undefined;
@@ -48,18 +52,28 @@ export function dashboardUrl(config: FreshplanConfig, dashboards: readonly Gener
   if (!panel) return undefined;
   const variables = d.spec.variables.map((v) => v.name);
   const query = [`viewPanel=panel-${panel.id}`];
-  if (variables.includes(TERRITORY_VARIABLE)) query.push(`var-${TERRITORY_VARIABLE}=${rule.labels.territory ?? "{{ $labels.territory }}"}`);
-  if (variables.includes(SCALED_OBJECT_VARIABLE)) query.push(`var-${SCALED_OBJECT_VARIABLE}={{ $labels.scaledObject }}`);
+  if (variables.includes(TERRITORY_VARIABLE))
+    query.push(`var-${TERRITORY_VARIABLE}=${rule.labels.territory ?? "{{ $labels.territory }}"}`);
+  if (variables.includes(SCALED_OBJECT_VARIABLE))
+    query.push(`var-${SCALED_OBJECT_VARIABLE}={{ $labels.scaledObject }}`);
   return `${config.dashboards.grafanaUrl}/d/${d.spec.uid}/${d.spec.uid}?${query.join("&")}`;
 }
 
-export function linkAlertsToDashboards(config: FreshplanConfig, groups: readonly RuleGroup[], dashboards: readonly GeneratedDashboard[]): RuleGroup[] {
+export function linkAlertsToDashboards(
+  config: FreshplanConfig,
+  groups: readonly RuleGroup[],
+  dashboards: readonly GeneratedDashboard[],
+): RuleGroup[] {
   const link = (rule: Rule): Rule => {
     if (!isAlertingRule(rule)) return rule;
     const url = dashboardUrl(config, dashboards, rule);
     // The namespace label lets a namespaced AlertmanagerConfig (prometheus-operator's default
     // OnNamespace matcher) route these alerts; KEDA alerts already carry the same value.
-    return { ...rule, labels: { namespace: config.namespace, ...rule.labels }, annotations: url ? { ...rule.annotations, dashboard_url: url } : rule.annotations };
+    return {
+      ...rule,
+      labels: { namespace: config.namespace, ...rule.labels },
+      annotations: url ? { ...rule.annotations, dashboard_url: url } : rule.annotations,
+    };
   };
   return groups.map((g) => ({ ...g, rules: g.rules.map(link) }));
 }

@@ -39,7 +39,8 @@ export function businessKpisDashboard(config: FreshplanConfig): DashboardSpec {
       id: 3,
       key: "reminders",
       title: "Lead reminders created and sent per hour",
-      description: "Reminders the lead-protection scan created and the CRM marked sent, per territory (lead_protection.metrics).",
+      description:
+        "Reminders the lead-protection scan created and the CRM marked sent, per territory (lead_protection.metrics).",
       unit: "short",
       kind: "timeseries",
       min: 0,
@@ -64,7 +65,8 @@ export function businessKpisDashboard(config: FreshplanConfig): DashboardSpec {
     name: "business-kpis",
     uid: BUSINESS_KPIS_UID,
     title: "FreshPlan / Business KPIs",
-    description: "What the CRM's users feel: credit checks, campaign mails, lead-protection reminders. Generated from the stack config.",
+    description:
+      "What the CRM's users feel: credit checks, campaign mails, lead-protection reminders. Generated from the stack config.",
     time: { from: "now-24h", to: "now" },
     variables: [],
     annotations: [],

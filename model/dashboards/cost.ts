@@ -25,13 +25,20 @@ export function costDashboard(config: FreshplanConfig, plan: ScalingPlan, now: D
   });
   const hours = `${RANGE_SECONDS} / 3600`;
   const used: PanelQuery[] = lanes.map((l) => ({ expr: `${l.averageReplicas} * ${hours}`, legend: l.legend }));
-  const baseline: PanelQuery[] = lanes.map((l) => ({ expr: `vector(${promNumber(l.peak)}) * ${hours}`, legend: `${l.legend} (static peak: ${l.peak} replicas)` }));
-  const saved: PanelQuery[] = lanes.map((l) => ({ expr: `1 - ${l.averageReplicas} / ${promNumber(l.peak)}`, legend: l.legend }));
+  const baseline: PanelQuery[] = lanes.map((l) => ({
+    expr: `vector(${promNumber(l.peak)}) * ${hours}`,
+    legend: `${l.legend} (static peak: ${l.peak} replicas)`,
+  }));
+  const saved: PanelQuery[] = lanes.map((l) => ({
+    expr: `1 - ${l.averageReplicas} / ${promNumber(l.peak)}`,
+    legend: l.legend,
+  }));
   return {
     name: "cost",
     uid: COST_UID,
     title: "FreshPlan / Cost",
-    description: "Replica-hours the workloads ran over the selected range, against holding each workload's peak calendar floor all the time. Generated from the stack config.",
+    description:
+      "Replica-hours the workloads ran over the selected range, against holding each workload's peak calendar floor all the time. Generated from the stack config.",
     time: { from: "now-30d", to: "now" },
     variables: [],
     annotations: [],
@@ -39,9 +46,36 @@ export function costDashboard(config: FreshplanConfig, plan: ScalingPlan, now: D
       {
         title: "Replica-hours over the range",
         panels: [
-          { id: 1, key: "used", title: "Replica-hours used", description: "Average running replicas (kube-state-metrics) × hours in the range.", unit: "suffix: replica-h", kind: "stat", width: 8, queries: used },
-          { id: 2, key: "static-peak", title: "Static-peak baseline", description: `The peak floor of the capacity calendar (next ${CALENDAR_DAYS} days) held for the whole range.`, unit: "suffix: replica-h", kind: "stat", width: 8, queries: baseline },
-          { id: 3, key: "saved", title: "Saved against static peak", description: "1 − used ÷ static-peak baseline; the seeds expect 40–60 % over a year.", unit: "percentunit", kind: "stat", width: 8, queries: saved },
+          {
+            id: 1,
+            key: "used",
+            title: "Replica-hours used",
+            description: "Average running replicas (kube-state-metrics) × hours in the range.",
+            unit: "suffix: replica-h",
+            kind: "stat",
+            width: 8,
+            queries: used,
+          },
+          {
+            id: 2,
+            key: "static-peak",
+            title: "Static-peak baseline",
+            description: `The peak floor of the capacity calendar (next ${CALENDAR_DAYS} days) held for the whole range.`,
+            unit: "suffix: replica-h",
+            kind: "stat",
+            width: 8,
+            queries: baseline,
+          },
+          {
+            id: 3,
+            key: "saved",
+            title: "Saved against static peak",
+            description: "1 − used ÷ static-peak baseline; the seeds expect 40–60 % over a year.",
+            unit: "percentunit",
+            kind: "stat",
+            width: 8,
+            queries: saved,
+          },
         ],
       },
     ],

@@ -16,7 +16,12 @@ export interface GeneratedDashboard {
   readonly dashboard: Dashboard;
 }
 
-export function buildDashboards(config: FreshplanConfig, scaling: ScalingPlan, journal: JournalPlan | undefined, now: Date): GeneratedDashboard[] {
+export function buildDashboards(
+  config: FreshplanConfig,
+  scaling: ScalingPlan,
+  journal: JournalPlan | undefined,
+  now: Date,
+): GeneratedDashboard[] {
   const specs = [
     territoryOverview(config, scaling),
     scalingDashboard(config, scaling, journal),

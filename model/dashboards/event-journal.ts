@@ -51,9 +51,19 @@ export function eventJournalDashboard(config: FreshplanConfig): DashboardSpec {
       thresholds: thresholdSteps([a.journalLagSeconds, "red"]),
       queries: [{ expr: perTerritory("oldest_pending_age_seconds"), legend: "{{territory}}" }],
     },
-    count(3, "pending", "Pending events", "Events waiting to be claimed, per territory (what the event workers scale on)."),
+    count(
+      3,
+      "pending",
+      "Pending events",
+      "Events waiting to be claimed, per territory (what the event workers scale on).",
+    ),
     count(4, "claimed", "Claimed events", "Events a consumer holds under lease and has not handled yet."),
-    count(5, "failed", "Failed events (dead letters)", "Events that exhausted their attempts; the runbook revives them."),
+    count(
+      5,
+      "failed",
+      "Failed events (dead letters)",
+      "Events that exhausted their attempts; the runbook revives them.",
+    ),
     {
       id: 6,
       key: "handled",
@@ -73,7 +83,9 @@ export function eventJournalDashboard(config: FreshplanConfig): DashboardSpec {
       kind: "timeseries",
       min: 0,
       thresholds: thresholdSteps([1, "red"]),
-      queries: [{ expr: `max by (territory) (delta(${metric("failed", "territories")}[15m]))`, legend: "{{territory}}" }],
+      queries: [
+        { expr: `max by (territory) (delta(${metric("failed", "territories")}[15m]))`, legend: "{{territory}}" },
+      ],
     },
     {
       id: 8,
@@ -94,7 +106,8 @@ export function eventJournalDashboard(config: FreshplanConfig): DashboardSpec {
     name: "event-journal",
     uid: EVENT_JOURNAL_UID,
     title: "FreshPlan / Event journal",
-    description: "The PostgreSQL event journal as postgres_exporter reads integration.event_metrics. Generated from the stack config.",
+    description:
+      "The PostgreSQL event journal as postgres_exporter reads integration.event_metrics. Generated from the stack config.",
     time: { from: "now-6h", to: "now" },
     variables: [],
     annotations: [],

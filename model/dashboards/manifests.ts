@@ -37,7 +37,11 @@ export function grafanaDashboardManifest(config: FreshplanConfig, d: GeneratedDa
   return {
     apiVersion: "grafana.integreatly.org/v1beta1",
     kind: "GrafanaDashboard",
-    metadata: { name: dashboardObjectName(d), namespace: s.namespace ?? config.namespace, labels: { "app.kubernetes.io/name": DASHBOARDS_APP_NAME, ...MANAGED_LABELS } },
+    metadata: {
+      name: dashboardObjectName(d),
+      namespace: s.namespace ?? config.namespace,
+      labels: { "app.kubernetes.io/name": DASHBOARDS_APP_NAME, ...MANAGED_LABELS },
+    },
     spec: {
       instanceSelector: { matchLabels: s.grafanaOperator.instanceSelector },
       folder: s.folder,

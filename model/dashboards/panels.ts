@@ -14,7 +14,13 @@ import {
 import { DataqueryBuilder } from "@grafana/grafana-foundation-sdk/prometheus";
 import { PanelBuilder as StatPanel } from "@grafana/grafana-foundation-sdk/stat";
 import { PanelBuilder as TimeseriesPanel } from "@grafana/grafana-foundation-sdk/timeseries";
-import { GraphThresholdsStyleConfigBuilder, GraphThresholdsStyleMode, LegendDisplayMode, LegendPlacement, VizLegendOptionsBuilder } from "@grafana/grafana-foundation-sdk/common";
+import {
+  GraphThresholdsStyleConfigBuilder,
+  GraphThresholdsStyleMode,
+  LegendDisplayMode,
+  LegendPlacement,
+  VizLegendOptionsBuilder,
+} from "@grafana/grafana-foundation-sdk/common";
 import { MANAGED_LABELS } from "../conventions";
 
 /** Name of the datasource variable: every panel and annotation queries `${datasource}`. */
@@ -89,17 +95,35 @@ function panelBuilder(spec: PanelSpec): cog.Builder<Panel> {
       .legendFormat(q.legend),
   );
   const common = <T extends TimeseriesPanel | StatPanel>(b: T): T => {
-    b.id(spec.id).title(spec.title).description(spec.description).unit(spec.unit).datasource(DATASOURCE).span(spec.width ?? 12).height(8);
+    b.id(spec.id)
+      .title(spec.title)
+      .description(spec.description)
+      .unit(spec.unit)
+      .datasource(DATASOURCE)
+      .span(spec.width ?? 12)
+      .height(8);
     for (const t of targets) b.withTarget(t);
-    if (spec.thresholds) b.thresholds(new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(spec.thresholds.map((s) => ({ value: s.value, color: s.color }))));
+    if (spec.thresholds)
+      b.thresholds(
+        new ThresholdsConfigBuilder()
+          .mode(ThresholdsMode.Absolute)
+          .steps(spec.thresholds.map((s) => ({ value: s.value, color: s.color }))),
+      );
     if (spec.min !== undefined) b.min(spec.min);
     if (spec.max !== undefined) b.max(spec.max);
     return b;
   };
   if (spec.kind === "stat") return common(new StatPanel());
-  const panel = common(new TimeseriesPanel()).legend(new VizLegendOptionsBuilder().displayMode(LegendDisplayMode.List).placement(LegendPlacement.Bottom).showLegend(true).calcs([]));
+  const panel = common(new TimeseriesPanel()).legend(
+    new VizLegendOptionsBuilder()
+      .displayMode(LegendDisplayMode.List)
+      .placement(LegendPlacement.Bottom)
+      .showLegend(true)
+      .calcs([]),
+  );
   // Thresholds drawn as lines, so a budget or an alert threshold is visible next to the series.
-  if (spec.thresholds) panel.thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Line));
+  if (spec.thresholds)
+    panel.thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Line));
   return panel;
 }
 
@@ -116,12 +140,22 @@ export function buildDashboard(spec: DashboardSpec): Dashboard {
     .withVariable(new DatasourceVariableBuilder(DATASOURCE_VARIABLE).label("Prometheus").type("prometheus"));
   for (const v of spec.variables) {
     const variable = new CustomVariableBuilder(v.name).label(v.label).values(v.values.join(","));
-    if (v.allValue !== undefined) variable.includeAll(true).allValue(v.allValue).current({ text: "All", value: "$__all" });
+    if (v.allValue !== undefined)
+      variable.includeAll(true).allValue(v.allValue).current({ text: "All", value: "$__all" });
     else variable.current({ text: v.values[0] ?? "", value: v.values[0] ?? "" });
     builder.withVariable(variable);
   }
   for (const a of spec.annotations) {
-    builder.annotation(new AnnotationQueryBuilder().name(a.name).datasource(DATASOURCE).enable(true).iconColor(a.color).expr(a.expr).titleFormat(a.titleFormat).step("60s"));
+    builder.annotation(
+      new AnnotationQueryBuilder()
+        .name(a.name)
+        .datasource(DATASOURCE)
+        .enable(true)
+        .iconColor(a.color)
+        .expr(a.expr)
+        .titleFormat(a.titleFormat)
+        .step("60s"),
+    );
   }
   spec.rows.forEach((row, i) => {
     // Row ids sit above every panel id, so they never collide with an alert link target.

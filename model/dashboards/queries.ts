@@ -13,7 +13,8 @@ export const RANGE = "$__range";
 export const RANGE_SECONDS = "$__range_s";
 
 /** Series of the API recording rules of the selected territory. */
-export const recorded = (metric: string, workload: WorkloadName) => `${metric}{territory="${TERRITORY}",workload=${promString(workload)}}`;
+export const recorded = (metric: string, workload: WorkloadName) =>
+  `${metric}{territory="${TERRITORY}",workload=${promString(workload)}}`;
 export const recordedRps = (workload: WorkloadName) => recorded(RECORDING_RULES.rps, workload);
 
 /**
@@ -32,7 +33,10 @@ export const kedaSeries = (metric: string, namespace: string, workload: Workload
 
 /** A constant series with the given labels: how config values enter a query. */
 export function constantSeries(value: number, labels: Readonly<Record<string, string>>): string {
-  return Object.entries(labels).reduce((expr, [name, v]) => `label_replace(${expr}, ${promString(name)}, ${promString(v)}, "", "")`, `vector(${promNumber(value)})`);
+  return Object.entries(labels).reduce(
+    (expr, [name, v]) => `label_replace(${expr}, ${promString(name)}, ${promString(v)}, "", "")`,
+    `vector(${promNumber(value)})`,
+  );
 }
 
 /** Only the rows of a territory table that belong to the selected territory. */

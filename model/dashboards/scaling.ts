@@ -10,9 +10,14 @@ import { RANGE, SCALED_OBJECT, SCALED_OBJECT_VARIABLE } from "./queries";
 
 export const SCALING_UID = "freshplan-scaling";
 
-const seconds = (duration: string) => Number(duration.slice(0, -1)) * { s: 1, m: 60, h: 3600 }[duration.slice(-1) as "s" | "m" | "h"];
+const seconds = (duration: string) =>
+  Number(duration.slice(0, -1)) * { s: 1, m: 60, h: 3600 }[duration.slice(-1) as "s" | "m" | "h"];
 
-export function scalingDashboard(config: FreshplanConfig, plan: ScalingPlan, journal: JournalPlan | undefined): DashboardSpec {
+export function scalingDashboard(
+  config: FreshplanConfig,
+  plan: ScalingPlan,
+  journal: JournalPlan | undefined,
+): DashboardSpec {
   const ns = promString(config.namespace);
   const keda = (metric: string, extra = "") => `${metric}{namespace=${ns},scaledObject=~"${SCALED_OBJECT}"${extra}}`;
   const hpa = (metric: string) => `${metric}{namespace=${ns},horizontalpodautoscaler=~"${kedaHpaName(SCALED_OBJECT)}"}`;
@@ -24,7 +29,10 @@ export function scalingDashboard(config: FreshplanConfig, plan: ScalingPlan, jou
   // errors per poll reaching 1 over that many polls means the fallback is in force.
   const fallback = WORKLOADS.map((workload) => {
     const s = config.workloads[workload].scaling;
-    const window = Math.max(s.pollingIntervalSeconds * s.fallbackFailureThreshold, 4 * seconds(config.alerts.scrapeInterval));
+    const window = Math.max(
+      s.pollingIntervalSeconds * s.fallbackFailureThreshold,
+      4 * seconds(config.alerts.scrapeInterval),
+    );
     const only = `,scaledObject=~${promString(`${apiWorkloadName("", workload)}.+`)},scaler=~${promString(prometheusTriggers)}`;
     return {
       expr: `max by (scaledObject) (rate(${keda("keda_scaler_detail_errors_total", only)}[${window}s])) * ${s.pollingIntervalSeconds}`,
@@ -37,39 +45,58 @@ export function scalingDashboard(config: FreshplanConfig, plan: ScalingPlan, jou
       id: 1,
       key: "triggers",
       title: "Active triggers",
-      description: "keda_scaler_active per trigger: cron floors (season-*, campaign-*, business-hours) and the Prometheus triggers.",
+      description:
+        "keda_scaler_active per trigger: cron floors (season-*, campaign-*, business-hours) and the Prometheus triggers.",
       unit: "bool_on_off",
       kind: "timeseries",
       width: 24,
-      queries: [{ expr: `max by (scaledObject, scaler) (${keda("keda_scaler_active")})`, legend: "{{scaledObject}} {{scaler}}" }],
+      queries: [
+        {
+          expr: `max by (scaledObject, scaler) (${keda("keda_scaler_active")})`,
+          legend: "{{scaledObject}} {{scaler}}",
+        },
+      ],
     },
     {
       id: 2,
       key: "scaler-errors",
       title: "Scaler errors (5 min)",
-      description: "Failed trigger evaluations per trigger; FreshplanKedaScalerErrors fires when this stays above 0 for 10 min.",
+      description:
+        "Failed trigger evaluations per trigger; FreshplanKedaScalerErrors fires when this stays above 0 for 10 min.",
       unit: "short",
       kind: "timeseries",
       min: 0,
       thresholds: thresholdSteps([1, "red"]),
-      queries: [{ expr: `sum by (scaledObject, scaler) (increase(${keda("keda_scaler_detail_errors_total")}[5m]))`, legend: "{{scaledObject}} {{scaler}}" }],
+      queries: [
+        {
+          expr: `sum by (scaledObject, scaler) (increase(${keda("keda_scaler_detail_errors_total")}[5m]))`,
+          legend: "{{scaledObject}} {{scaler}}",
+        },
+      ],
     },
     {
       id: 3,
       key: "scaled-object-errors",
       title: "ScaledObject errors (5 min)",
-      description: "Errors KEDA reports for the ScaledObject itself; FreshplanKedaScaledObjectErrors fires when this stays above 0 for 10 min.",
+      description:
+        "Errors KEDA reports for the ScaledObject itself; FreshplanKedaScaledObjectErrors fires when this stays above 0 for 10 min.",
       unit: "short",
       kind: "timeseries",
       min: 0,
       thresholds: thresholdSteps([1, "red"]),
-      queries: [{ expr: `sum by (scaledObject) (increase(${keda("keda_scaled_object_errors_total")}[5m]))`, legend: "{{scaledObject}}" }],
+      queries: [
+        {
+          expr: `sum by (scaledObject) (increase(${keda("keda_scaled_object_errors_total")}[5m]))`,
+          legend: "{{scaledObject}}",
+        },
+      ],
     },
     {
       id: 4,
       key: "fallback",
       title: "Fallback in force: failed polls of the Prometheus triggers",
-      description: "Errors per poll of the rps and latency-guard triggers over fallbackFailureThreshold polls; at 100 % KEDA holds fallbackReplicas (cron floors still apply).",
+      description:
+        "Errors per poll of the rps and latency-guard triggers over fallbackFailureThreshold polls; at 100 % KEDA holds fallbackReplicas (cron floors still apply).",
       unit: "percentunit",
       kind: "timeseries",
       min: 0,
@@ -94,11 +121,14 @@ export function scalingDashboard(config: FreshplanConfig, plan: ScalingPlan, jou
       id: 6,
       key: "replica-changes",
       title: "Replica changes per 30 min",
-      description: "How often the replica count changed: a steady climb is a rush, a zig-zag is flapping (check the stabilization windows).",
+      description:
+        "How often the replica count changed: a steady climb is a rush, a zig-zag is flapping (check the stabilization windows).",
       unit: "short",
       kind: "timeseries",
       min: 0,
-      queries: [{ expr: `max by (horizontalpodautoscaler) (changes(${current}[30m]))`, legend: "{{horizontalpodautoscaler}}" }],
+      queries: [
+        { expr: `max by (horizontalpodautoscaler) (changes(${current}[30m]))`, legend: "{{horizontalpodautoscaler}}" },
+      ],
     },
   ];
   return {
@@ -109,6 +139,9 @@ export function scalingDashboard(config: FreshplanConfig, plan: ScalingPlan, jou
     time: { from: "now-6h", to: "now" },
     variables: [{ name: SCALED_OBJECT_VARIABLE, label: "ScaledObject", values: scaledObjects, allValue: ".+" }],
     annotations: [],
-    rows: [{ title: "Triggers and errors", panels: panels.slice(0, 4) }, { title: "Replicas", panels: panels.slice(4) }],
+    rows: [
+      { title: "Triggers and errors", panels: panels.slice(0, 4) },
+      { title: "Replicas", panels: panels.slice(4) },
+    ],
   };
 }

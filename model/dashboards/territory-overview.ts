@@ -31,8 +31,11 @@ const BURN_WINDOWS = [...new Set(BURN_RATE_WINDOWS.map((b) => b.long))];
 /** The longest recorded window: error budget remaining is read over it. */
 const BUDGET_WINDOW = BURN_RATE_WINDOWS[BURN_RATE_WINDOWS.length - 1].long;
 
-const perTerritory = (config: FreshplanConfig, workload: WorkloadName, value: (t: FreshplanConfig["territories"][string][WorkloadName]) => number) =>
-  Object.fromEntries(Object.entries(config.territories).map(([code, t]) => [code, value(t[workload])]));
+const perTerritory = (
+  config: FreshplanConfig,
+  workload: WorkloadName,
+  value: (t: FreshplanConfig["territories"][string][WorkloadName]) => number,
+) => Object.fromEntries(Object.entries(config.territories).map(([code, t]) => [code, value(t[workload])]));
 
 /** Panel ids: ten per workload row, so a link's target does not move when another row grows. */
 const panelId = (workload: WorkloadName, n: number) => (WORKLOADS.indexOf(workload) + 1) * 10 + n;
@@ -51,13 +54,17 @@ function workloadPanels(config: FreshplanConfig, plan: ScalingPlan, workload: Wo
       id: panelId(workload, 1),
       key: `rps:${workload}`,
       title: `${workload}: RPS against capacity`,
-      description: "Requests per second (recording rule) against what the running replicas are sized for: replicas × targetRpsPerReplica.",
+      description:
+        "Requests per second (recording rule) against what the running replicas are sized for: replicas × targetRpsPerReplica.",
       unit: "reqps",
       kind: "timeseries",
       min: 0,
       queries: [
         { expr: `sum(${recordedRps(workload)})`, legend: "requests/s" },
-        { expr: `${replicas} * scalar(${territoryValue(perTerritory(config, workload, (t) => t.targetRpsPerReplica))})`, legend: "capacity (replicas × target RPS per replica)" },
+        {
+          expr: `${replicas} * scalar(${territoryValue(perTerritory(config, workload, (t) => t.targetRpsPerReplica))})`,
+          legend: "capacity (replicas × target RPS per replica)",
+        },
       ],
     },
     {
@@ -82,8 +89,14 @@ function workloadPanels(config: FreshplanConfig, plan: ScalingPlan, workload: Wo
       unit: "suffix:×",
       kind: "timeseries",
       min: 0,
-      thresholds: [{ value: null, color: "green" }, ...BURN_RATE_WINDOWS.map((b) => ({ value: b.factor, color: b.severity === "critical" ? "red" : "orange" }))],
-      queries: BURN_WINDOWS.map((w) => ({ expr: `max(${recorded(RECORDING_RULES.sloMissRatio(w), workload)}) / ${promNumber(errorBudget)}`, legend: `burn rate over ${w}` })),
+      thresholds: [
+        { value: null, color: "green" },
+        ...BURN_RATE_WINDOWS.map((b) => ({ value: b.factor, color: b.severity === "critical" ? "red" : "orange" })),
+      ],
+      queries: BURN_WINDOWS.map((w) => ({
+        expr: `max(${recorded(RECORDING_RULES.sloMissRatio(w), workload)}) / ${promNumber(errorBudget)}`,
+        legend: `burn rate over ${w}`,
+      })),
     },
     {
       id: panelId(workload, 4),
@@ -93,14 +106,23 @@ function workloadPanels(config: FreshplanConfig, plan: ScalingPlan, workload: Wo
       unit: "percentunit",
       kind: "stat",
       width: 6,
-      thresholds: [{ value: null, color: "red" }, { value: 0, color: "green" }],
-      queries: [{ expr: `1 - max(${recorded(RECORDING_RULES.sloMissRatio(BUDGET_WINDOW), workload)}) / ${promNumber(errorBudget)}`, legend: "remaining" }],
+      thresholds: [
+        { value: null, color: "red" },
+        { value: 0, color: "green" },
+      ],
+      queries: [
+        {
+          expr: `1 - max(${recorded(RECORDING_RULES.sloMissRatio(BUDGET_WINDOW), workload)}) / ${promNumber(errorBudget)}`,
+          legend: "remaining",
+        },
+      ],
     },
     {
       id: panelId(workload, 5),
       key: `replicas:${workload}`,
       title: `${workload}: replicas current / desired / max and the calendar floor`,
-      description: "kube-state-metrics' view of the KEDA HPA, and the floor the active season, campaign and business-hours triggers hold.",
+      description:
+        "kube-state-metrics' view of the KEDA HPA, and the floor the active season, campaign and business-hours triggers hold.",
       unit: "short",
       kind: "timeseries",
       width: 18,
@@ -118,7 +140,13 @@ function workloadPanels(config: FreshplanConfig, plan: ScalingPlan, workload: Wo
 
 export function territoryOverview(config: FreshplanConfig, plan: ScalingPlan): DashboardSpec {
   // Every season and campaign trigger the stack renders, so a new one is annotated without edits.
-  const windows = [...new Set(plan.workloads.flatMap((w) => w.floors.filter((f) => f.kind === "season" || f.kind === "campaign").map((f) => f.name)))];
+  const windows = [
+    ...new Set(
+      plan.workloads.flatMap((w) =>
+        w.floors.filter((f) => f.kind === "season" || f.kind === "campaign").map((f) => f.name),
+      ),
+    ),
+  ];
   const annotations = WORKLOADS.flatMap((workload) =>
     windows.length === 0
       ? []
@@ -135,7 +163,8 @@ export function territoryOverview(config: FreshplanConfig, plan: ScalingPlan): D
     name: "territory-overview",
     uid: TERRITORY_OVERVIEW_UID,
     title: "FreshPlan / Territory overview",
-    description: "Per territory and workload: load against capacity, latency against budget, SLO burn and replicas. Generated from the stack config.",
+    description:
+      "Per territory and workload: load against capacity, latency against budget, SLO burn and replicas. Generated from the stack config.",
     time: { from: "now-6h", to: "now" },
     variables: [{ name: TERRITORY_VARIABLE, label: "Territory", values: Object.keys(config.territories) }],
     annotations,

@@ -66,7 +66,12 @@ export function journalExporterDeploymentManifest(config: FreshplanConfig, plan:
         metadata: { labels },
         spec: {
           automountServiceAccountToken: false,
-          securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 65534,
+            runAsGroup: 65534,
+            seccompProfile: { type: "RuntimeDefault" },
+          },
           containers: [
             {
               name: "postgres-exporter",
@@ -131,9 +136,24 @@ const LEAD_COLUMNS: [column: string, exported: string, usage: "GAUGE" | "COUNTER
   ["paused", "claims_paused", "GAUGE", "Open claims whose clock an approved hold stops now"],
   ["reminders_due_total", "reminders_due_total", "COUNTER", "Reminders created by the scan"],
   ["reminders_sent_total", "reminders_sent_total", "COUNTER", "Reminders marked sent"],
-  ["reminders_cancelled_total", "reminders_cancelled_total", "COUNTER", "Unsent reminders made moot by progress or the end of the claim"],
-  ["reminders_overdue", "reminders_overdue", "GAUGE", "Claims whose reminder is due for longer than the SLA and unsent"],
-  ["oldest_unsent_due_age_seconds", "oldest_unsent_due_age_seconds", "GAUGE", "Seconds since the oldest unsent reminder fell due (0 when none)"],
+  [
+    "reminders_cancelled_total",
+    "reminders_cancelled_total",
+    "COUNTER",
+    "Unsent reminders made moot by progress or the end of the claim",
+  ],
+  [
+    "reminders_overdue",
+    "reminders_overdue",
+    "GAUGE",
+    "Claims whose reminder is due for longer than the SLA and unsent",
+  ],
+  [
+    "oldest_unsent_due_age_seconds",
+    "oldest_unsent_due_age_seconds",
+    "GAUGE",
+    "Seconds since the oldest unsent reminder fell due (0 when none)",
+  ],
 ];
 
 /** postgres_exporter `--extend.query-path` file; metric names are `<query>_<column>`. */

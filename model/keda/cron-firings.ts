@@ -35,8 +35,10 @@ function simpleCron(cron: string): SimpleCron | undefined {
   const [minute, hour] = fields.slice(0, 2).map(Number);
   const [dom, month, dow] = fields.slice(2);
   if (minute > 59 || hour > 23) return undefined;
-  if (/^\d{1,2}$/.test(dom) && /^\d{1,2}$/.test(month) && dow === "*") return { minute, hour, day: Number(dom), month: Number(month) };
-  if (dom === "*" && month === "*" && /^[0-6](,[0-6])*$/.test(dow)) return { minute, hour, weekdays: new Set(dow.split(",").map(Number)) };
+  if (/^\d{1,2}$/.test(dom) && /^\d{1,2}$/.test(month) && dow === "*")
+    return { minute, hour, day: Number(dom), month: Number(month) };
+  if (dom === "*" && month === "*" && /^[0-6](,[0-6])*$/.test(dow))
+    return { minute, hour, weekdays: new Set(dow.split(",").map(Number)) };
   return undefined;
 }
 
@@ -52,7 +54,11 @@ function simpleFirings(c: SimpleCron, timeZone: string, after: Date, before: Dat
   const firings: number[] = [];
   const last = calendarDateIn(before, timeZone);
   // A day either side: the zone's date at `after` may differ from the date of a firing just after it.
-  for (let d = addDays(calendarDateIn(after, timeZone), -1); Date.UTC(d.year, d.month - 1, d.day) <= Date.UTC(last.year, last.month - 1, last.day + 1); d = addDays(d, 1)) {
+  for (
+    let d = addDays(calendarDateIn(after, timeZone), -1);
+    Date.UTC(d.year, d.month - 1, d.day) <= Date.UTC(last.year, last.month - 1, last.day + 1);
+    d = addDays(d, 1)
+  ) {
     if (!matches(c, d)) continue;
     if (localTimeProblem(d, c.hour, c.minute, timeZone)) return undefined;
     const t = zonedInstant(d, c.hour, c.minute, timeZone).getTime();

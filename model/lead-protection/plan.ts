@@ -46,8 +46,16 @@ export interface LeadProtectionPlan {
   readonly scanImage: string;
 }
 
-export const leadCrmLogin = (): LeadLogin => ({ role: "freshplan_leads_crm", group: "crm", secretName: "freshplan-leads-crm" });
-export const leadScannerLogin = (): LeadLogin => ({ role: "freshplan_leads_scanner", group: "scanner", secretName: "freshplan-leads-scanner" });
+export const leadCrmLogin = (): LeadLogin => ({
+  role: "freshplan_leads_crm",
+  group: "crm",
+  secretName: "freshplan-leads-crm",
+});
+export const leadScannerLogin = (): LeadLogin => ({
+  role: "freshplan_leads_scanner",
+  group: "scanner",
+  secretName: "freshplan-leads-scanner",
+});
 
 /** Territory code → time zone from the stack config (territories.<CODE>.timeZone). */
 export function territoryTimeZones(config: FreshplanConfig): Record<string, string> {
@@ -107,7 +115,12 @@ export function leadScanCronJobManifest(plan: LeadProtectionPlan): Manifest {
             spec: {
               restartPolicy: "Never",
               automountServiceAccountToken: false,
-              securityContext: { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, seccompProfile: { type: "RuntimeDefault" } },
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: UID,
+                runAsGroup: UID,
+                seccompProfile: { type: "RuntimeDefault" },
+              },
               containers: [
                 {
                   name: "scan",

@@ -32,9 +32,16 @@ interface Evaluated {
 function evaluate(plan: StackPlan, period: CalendarPeriod): Evaluated {
   const calendar = buildCalendar(plan.scaling, period);
   const cost = costView(plan.config, calendar.lanes, plan.now);
-  const warnings = calendarFindings(calendar.lanes, plan.scaling.notices).filter((f) => f.severity === "warning").map((f) => f.message);
+  const warnings = calendarFindings(calendar.lanes, plan.scaling.notices)
+    .filter((f) => f.severity === "warning")
+    .map((f) => f.message);
   return {
-    hours: new Map(cost.lanes.map((l) => [`${l.territory}|${l.workload}`, { territory: l.territory, workload: l.workload, hours: l.configured }])),
+    hours: new Map(
+      cost.lanes.map((l) => [
+        `${l.territory}|${l.workload}`,
+        { territory: l.territory, workload: l.workload, hours: l.configured },
+      ]),
+    ),
     findings: new Set([...warnings, ...plan.warnings]),
   };
 }
@@ -42,7 +49,11 @@ function evaluate(plan: StackPlan, period: CalendarPeriod): Evaluated {
 const NOTHING: Evaluated = { hours: new Map(), findings: new Set() };
 
 /** Both plans over the same period; a side without a plan (a stack that did not exist) counts as empty. */
-export function compareCapacity(before: StackPlan | undefined, after: StackPlan | undefined, period: CalendarPeriod): CapacityComparison {
+export function compareCapacity(
+  before: StackPlan | undefined,
+  after: StackPlan | undefined,
+  period: CalendarPeriod,
+): CapacityComparison {
   const eb = before ? evaluate(before, period) : NOTHING;
   const ea = after ? evaluate(after, period) : NOTHING;
   const a = eb.hours;

@@ -44,7 +44,9 @@ function maskCredentials(value: unknown, key = ""): unknown {
     const obj = value as Record<string, unknown>;
     // An env entry { name: DB_PASSWORD, value: … } names its credential in a sibling field.
     const envCredential = typeof obj.name === "string" && CREDENTIAL_KEY.test(obj.name) && "value" in obj;
-    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, envCredential && k === "value" ? MASKED : maskCredentials(v, k)]));
+    return Object.fromEntries(
+      Object.entries(obj).map(([k, v]) => [k, envCredential && k === "value" ? MASKED : maskCredentials(v, k)]),
+    );
   }
   return typeof value === "string" && value !== "" && CREDENTIAL_KEY.test(key) ? MASKED : value;
 }
@@ -60,7 +62,9 @@ const lastKey = (path: string) => /(?:^|\.)([^.[\]]+)$|\[([^\]]+)\]$/.exec(path)
 export function maskValue(kind: string, path: string, value: unknown): unknown {
   if (value === undefined) return undefined;
   if (kind === "Secret" && /^(data|stringData)(\.|$)/.test(path)) {
-    return value !== null && typeof value === "object" ? Object.fromEntries(Object.keys(value).map((k) => [k, MASKED])) : MASKED;
+    return value !== null && typeof value === "object"
+      ? Object.fromEntries(Object.keys(value).map((k) => [k, MASKED]))
+      : MASKED;
   }
   const envEntry = /\[([^\]]+)\]\.value$/.exec(path);
   if (envEntry && CREDENTIAL_KEY.test(envEntry[1])) return MASKED;
@@ -107,14 +111,18 @@ function diffValues(before: unknown, after: unknown, path: string, out: FieldCha
       out.push({ path, before, after });
       return;
     }
-    for (let i = 0; i < Math.max(before.length, after.length); i++) diffValues(before[i], after[i], `${path}[${i}]`, out);
+    for (let i = 0; i < Math.max(before.length, after.length); i++)
+      diffValues(before[i], after[i], `${path}[${i}]`, out);
     return;
   }
   out.push({ path, before, after });
 }
 
 /** Field-level changes between two versions of one object, values in clear (diffObjects masks them). */
-export function fieldChanges(before: Readonly<Record<string, unknown>>, after: Readonly<Record<string, unknown>>): FieldChange[] {
+export function fieldChanges(
+  before: Readonly<Record<string, unknown>>,
+  after: Readonly<Record<string, unknown>>,
+): FieldChange[] {
   const out: FieldChange[] = [];
   diffValues(before, after, "", out);
   return out;
@@ -129,7 +137,11 @@ export function diffObjects(before: readonly PlanObject[], after: readonly PlanO
   for (const [k, o] of now) {
     const was = old.get(k);
     if (!was) continue;
-    const changes = fieldChanges(was.body, o.body).map((c) => ({ path: c.path, before: maskValue(o.kind, c.path, c.before), after: maskValue(o.kind, c.path, c.after) }));
+    const changes = fieldChanges(was.body, o.body).map((c) => ({
+      path: c.path,
+      before: maskValue(o.kind, c.path, c.before),
+      after: maskValue(o.kind, c.path, c.after),
+    }));
     if (changes.length > 0) changed.push({ ...refOf(o), changes });
   }
   return { added, removed, changed };

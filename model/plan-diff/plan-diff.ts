@@ -28,12 +28,17 @@ export function diffPlans(before: PlanSide, after: PlanSide, period: CalendarPer
   const objects = diffObjects(before.objects, after.objects);
   const comparable = after.plan !== undefined && (before.plan !== undefined || !beforeExists);
   const workloads = comparable
-    ? workloadChanges(before.plan?.scaling ?? EMPTY_SCALING, before.plan?.alertGroups ?? [], after.plan!.scaling, after.plan!.alertGroups)
+    ? workloadChanges(
+        before.plan?.scaling ?? EMPTY_SCALING,
+        before.plan?.alertGroups ?? [],
+        after.plan!.scaling,
+        after.plan!.alertGroups,
+      )
     : [];
   const capacity = comparable ? compareCapacity(before.plan, after.plan, period) : undefined;
   const unchanged =
     objects.added.length + objects.removed.length + objects.changed.length + workloads.length === 0 &&
-    (!capacity || (capacity.lanes.length + capacity.appeared.length + capacity.disappeared.length === 0));
+    (!capacity || capacity.lanes.length + capacity.appeared.length + capacity.disappeared.length === 0);
   return { objects, workloads, capacity, unchanged };
 }
 

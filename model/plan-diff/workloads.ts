@@ -40,15 +40,18 @@ function windowSentences(before: readonly FloorWindow[], after: readonly FloorWi
     const a = span(was);
     const b = span(w);
     if ("from" in a && "from" in b) {
-      if (a.from !== b.from && a.to !== b.to) out.push(`${windowLabel(w)} floor ${w.floor} now ${b.from} → ${b.to} instead of ${a.from} → ${a.to}`);
-      else if (a.from !== b.from) out.push(`${windowLabel(w)} floor ${w.floor} now from ${b.from} instead of ${a.from}`);
+      if (a.from !== b.from && a.to !== b.to)
+        out.push(`${windowLabel(w)} floor ${w.floor} now ${b.from} → ${b.to} instead of ${a.from} → ${a.to}`);
+      else if (a.from !== b.from)
+        out.push(`${windowLabel(w)} floor ${w.floor} now from ${b.from} instead of ${a.from}`);
       else if (a.to !== b.to) out.push(`${windowLabel(w)} floor ${w.floor} now until ${b.to} instead of ${a.to}`);
     } else if (spanText(was) !== spanText(w)) {
       out.push(`${windowLabel(w)} floor ${w.floor} now ${spanText(w)} instead of ${spanText(was)}`);
     }
   }
   const now = new Set(after.map((w) => w.name));
-  for (const w of before) if (!now.has(w.name)) out.push(`${windowLabel(w)} floor ${w.floor} removed (was ${spanText(w)})`);
+  for (const w of before)
+    if (!now.has(w.name)) out.push(`${windowLabel(w)} floor ${w.floor} removed (was ${spanText(w)})`);
   return out;
 }
 
@@ -67,9 +70,12 @@ function laneSentences(a: WorkloadScaling, b: WorkloadScaling): string[] {
 
 const describeLane = (w: WorkloadScaling) =>
   `${w.workload} ${w.minReplicas}–${w.maxReplicas} replicas at ${w.targetRpsPerReplica} rps/replica` +
-  (w.floors.length ? `, floors ${w.floors.map((f) => `${windowLabel(f)} ${f.floor} (${spanText(f)})`).join(", ")}` : "");
+  (w.floors.length
+    ? `, floors ${w.floors.map((f) => `${windowLabel(f)} ${f.floor} (${spanText(f)})`).join(", ")}`
+    : "");
 
-const alertKey = (r: AlertingRule) => `${r.labels.territory ?? ""}|${r.labels.workload ?? ""}|${r.alert}|${r.labels.severity}`;
+const alertKey = (r: AlertingRule) =>
+  `${r.labels.territory ?? ""}|${r.labels.workload ?? ""}|${r.alert}|${r.labels.severity}`;
 
 /** Per scope (`territory|workload`, empty parts for stack-wide rules): one sentence per verb, e.g. "alerts added: A (critical), B (warning)". */
 function alertSentences(before: readonly RuleGroup[], after: readonly RuleGroup[]): Map<string, string[]> {
@@ -90,13 +96,21 @@ function alertSentences(before: readonly RuleGroup[], after: readonly RuleGroup[
   for (const [k, r] of old) if (!now.has(k)) add(r, "removed");
   const sentences = new Map<string, string[]>();
   for (const [scope, verbs] of byScope) {
-    sentences.set(scope, [...verbs].map(([verb, alerts]) => `${alerts.length === 1 ? "alert" : "alerts"} ${verb}: ${alerts.join(", ")}`));
+    sentences.set(
+      scope,
+      [...verbs].map(([verb, alerts]) => `${alerts.length === 1 ? "alert" : "alerts"} ${verb}: ${alerts.join(", ")}`),
+    );
   }
   return sentences;
 }
 
 /** Per territory and workload, what the edit does; territories that appear or disappear as one entry. */
-export function workloadChanges(before: ScalingPlan, beforeAlerts: readonly RuleGroup[], after: ScalingPlan, afterAlerts: readonly RuleGroup[]): WorkloadChange[] {
+export function workloadChanges(
+  before: ScalingPlan,
+  beforeAlerts: readonly RuleGroup[],
+  after: ScalingPlan,
+  afterAlerts: readonly RuleGroup[],
+): WorkloadChange[] {
   const alerts = alertSentences(beforeAlerts, afterAlerts);
   const territories = [...new Set([...after.workloads, ...before.workloads].map((w) => w.territory))];
   const out: WorkloadChange[] = [];

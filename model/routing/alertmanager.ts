@@ -35,16 +35,26 @@ function families(groups: readonly RuleGroup[]): { name: string; alerts: string[
 }
 
 /** Alerts of the stack only: the routes sit under a matcher on the alert names the rules define. */
-const stackAlertsRegex = (groups: readonly RuleGroup[]) => [...new Set(alertingRules(groups).map((r) => r.alert))].sort().join("|");
+const stackAlertsRegex = (groups: readonly RuleGroup[]) =>
+  [...new Set(alertingRules(groups).map((r) => r.alert))].sort().join("|");
 
-const secretFile = (r: AlertRoutingSettings, ref: { name: string; key: string }) => `${r.secretsPath}/${ref.name}/${ref.key}`;
+const secretFile = (r: AlertRoutingSettings, ref: { name: string; key: string }) =>
+  `${r.secretsPath}/${ref.name}/${ref.key}`;
 
 function fileReceiver(r: AlertRoutingSettings, name: string, receiver: ReceiverSettings): object {
   switch (receiver.type) {
     case "pagerduty":
-      return { name, pagerduty_configs: [{ routing_key_file: secretFile(r, receiver.routingKey), send_resolved: true }] };
+      return {
+        name,
+        pagerduty_configs: [{ routing_key_file: secretFile(r, receiver.routingKey), send_resolved: true }],
+      };
     case "slack":
-      return { name, slack_configs: [{ api_url_file: secretFile(r, receiver.apiUrl), channel: receiver.channel, send_resolved: true }] };
+      return {
+        name,
+        slack_configs: [
+          { api_url_file: secretFile(r, receiver.apiUrl), channel: receiver.channel, send_resolved: true },
+        ],
+      };
     case "webhook":
       return {
         name,
@@ -52,7 +62,13 @@ function fileReceiver(r: AlertRoutingSettings, name: string, receiver: ReceiverS
           {
             url: receiver.url,
             send_resolved: true,
-            ...(receiver.bearerToken ? { http_config: { authorization: { type: "Bearer", credentials_file: secretFile(r, receiver.bearerToken) } } } : {}),
+            ...(receiver.bearerToken
+              ? {
+                  http_config: {
+                    authorization: { type: "Bearer", credentials_file: secretFile(r, receiver.bearerToken) },
+                  },
+                }
+              : {}),
           },
         ],
       };
@@ -86,7 +102,11 @@ export function alertmanagerConfig(config: FreshplanConfig, groups: readonly Rul
       target_matchers: ['severity="warning"', `alertname=~"${f.alerts.join("|")}"`],
       equal: ["territory", "workload"],
     })),
-    receivers: [{ name: RECEIVERS.none }, fileReceiver(r, RECEIVERS.page, r.page), fileReceiver(r, RECEIVERS.ticket, r.ticket)],
+    receivers: [
+      { name: RECEIVERS.none },
+      fileReceiver(r, RECEIVERS.page, r.page),
+      fileReceiver(r, RECEIVERS.ticket, r.ticket),
+    ],
   };
 }
 
@@ -104,18 +124,30 @@ function crdReceiver(name: string, receiver: ReceiverSettings): object {
     case "webhook":
       return {
         name,
-        webhookConfigs: [{ url: receiver.url, sendResolved: true, ...(receiver.bearerToken ? { httpConfig: { authorization: { type: "Bearer", credentials: receiver.bearerToken } } } : {}) }],
+        webhookConfigs: [
+          {
+            url: receiver.url,
+            sendResolved: true,
+            ...(receiver.bearerToken
+              ? { httpConfig: { authorization: { type: "Bearer", credentials: receiver.bearerToken } } }
+              : {}),
+          },
+        ],
       };
   }
 }
 
-const crdMatchers = (...m: [name: string, value: string, matchType: "=" | "=~"][]) => m.map(([name, value, matchType]) => ({ name, value, matchType }));
+const crdMatchers = (...m: [name: string, value: string, matchType: "=" | "=~"][]) =>
+  m.map(([name, value, matchType]) => ({ name, value, matchType }));
 
 /**
  * The same routing as a namespaced AlertmanagerConfig; its Secrets must live in its namespace.
  * The operator confines it to alerts with `namespace` = its namespace, which the stack's alerts carry.
  */
-export function alertmanagerConfigManifest(config: FreshplanConfig, groups: readonly RuleGroup[]): Manifest | undefined {
+export function alertmanagerConfigManifest(
+  config: FreshplanConfig,
+  groups: readonly RuleGroup[],
+): Manifest | undefined {
   const r = config.alertRouting;
   if (!r?.alertmanagerConfig) return undefined;
   return {
@@ -144,7 +176,11 @@ export function alertmanagerConfigManifest(config: FreshplanConfig, groups: read
         targetMatch: crdMatchers(["severity", "warning", "="], ["alertname", f.alerts.join("|"), "=~"]),
         equal: ["territory", "workload"],
       })),
-      receivers: [{ name: RECEIVERS.none }, crdReceiver(RECEIVERS.page, r.page), crdReceiver(RECEIVERS.ticket, r.ticket)],
+      receivers: [
+        { name: RECEIVERS.none },
+        crdReceiver(RECEIVERS.page, r.page),
+        crdReceiver(RECEIVERS.ticket, r.ticket),
+      ],
     },
   };
 }

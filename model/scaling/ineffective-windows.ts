@@ -6,7 +6,15 @@
  */
 import type { FreshplanConfig, WorkloadName } from "../config/schema";
 import { WORKLOADS } from "../config/schema";
-import { MonthDay, addDays, daysBetween, parseCalendarDate, parseMonthDay, recurringLengthDays, shiftMonthDay } from "../time/calendar-date";
+import {
+  MonthDay,
+  addDays,
+  daysBetween,
+  parseCalendarDate,
+  parseMonthDay,
+  recurringLengthDays,
+  shiftMonthDay,
+} from "../time/calendar-date";
 import { campaignWindow } from "./cron-windows";
 
 interface DayWindow {
@@ -46,7 +54,8 @@ function windowsOf(config: FreshplanConfig, code: string, workload: WorkloadName
   const windows: DayWindow[] = [];
   for (const s of config.seasons) {
     const floor = s.floors[code]?.[workload];
-    if (floor !== undefined) windows.push({ kind: "season", name: s.name, floor, recurring: seasonDays(s.firstDay, s.lastDay, s.leadDays) });
+    if (floor !== undefined)
+      windows.push({ kind: "season", name: s.name, floor, recurring: seasonDays(s.firstDay, s.lastDay, s.leadDays) });
   }
   config.campaigns.forEach((c, i) => {
     const floor = c.floors[code]?.[workload];
@@ -75,7 +84,9 @@ export function ineffectiveWindowWarnings(config: FreshplanConfig, now: Date): s
       windows.forEach((w, i) => {
         const what = `${code} ${workload}: ${w.kind} "${w.name}" (floor ${w.floor})`;
         if (w.floor <= min) {
-          warnings.push(`${what} never takes effect: its floor is not above territories.${code}.${workload}.minReplicas = ${min}`);
+          warnings.push(
+            `${what} never takes effect: its floor is not above territories.${code}.${workload}.minReplicas = ${min}`,
+          );
           return;
         }
         // Of two windows with equal floors over the same days, the one listed later is the redundant one.
@@ -87,7 +98,9 @@ export function ineffectiveWindowWarnings(config: FreshplanConfig, now: Date): s
           if (by.length === 0) return;
           by.forEach((o) => covering.add(`${o.kind} "${o.name}" (floor ${o.floor})`));
         }
-        warnings.push(`${what} never takes effect: on every day it holds, ${[...covering].join(", ")} already holds the same or a higher floor; remove it or raise its floor`);
+        warnings.push(
+          `${what} never takes effect: on every day it holds, ${[...covering].join(", ")} already holds the same or a higher floor; remove it or raise its floor`,
+        );
       });
     }
   }

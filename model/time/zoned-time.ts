@@ -58,7 +58,9 @@ export function formatLocal(instant: Date, timeZone: string): string {
  * Parses `--at`: with an offset or Z it is one instant everywhere; without one
  * ("2026-10-01T09:00") it is that wall-clock time in each territory's own zone.
  */
-export function parseAt(text: string): { instant: Date } | { local: { date: CalendarDate; hour: number; minute: number } } | undefined {
+export function parseAt(
+  text: string,
+): { instant: Date } | { local: { date: CalendarDate; hour: number; minute: number } } | undefined {
   if (/(Z|[+-]\d{2}:?\d{2})$/.test(text)) {
     const d = new Date(text);
     return Number.isNaN(d.getTime()) ? undefined : { instant: d };
@@ -77,11 +79,18 @@ export function parseAt(text: string): { instant: Date } | { local: { date: Cale
  * last Sunday of March in Berlin) or shown twice (02:30 on the last Sunday of October). Undefined
  * when it names exactly one instant.
  */
-export function localTimeProblem(date: CalendarDate, hour: number, minute: number, timeZone: string): string | undefined {
+export function localTimeProblem(
+  date: CalendarDate,
+  hour: number,
+  minute: number,
+  timeZone: string,
+): string | undefined {
   const wall = Date.UTC(date.year, date.month - 1, date.day, hour, minute);
   // The offsets in force a day either side cover every DST change of the day.
   const offsets = new Set([-1, 1].map((days) => utcOffsetMinutes(new Date(wall + days * 86_400_000), timeZone)));
-  const instants = [...offsets].map((o) => wall - o * 60_000).filter((t) => utcOffsetMinutes(new Date(t), timeZone) * 60_000 === wall - t);
+  const instants = [...offsets]
+    .map((o) => wall - o * 60_000)
+    .filter((t) => utcOffsetMinutes(new Date(t), timeZone) * 60_000 === wall - t);
   const local = `${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")} on ${date.year}-${String(date.month).padStart(2, "0")}-${String(date.day).padStart(2, "0")}`;
   if (instants.length === 0) {
     return `${local} does not exist in ${timeZone} (the clocks skip it at a DST change); give another time, or an instant with Z or an offset`;
@@ -98,11 +107,18 @@ export function instantAt(at: NonNullable<ReturnType<typeof parseAt>>, timeZone:
 }
 
 /** Local calendar days [from, to] (inclusive) as [start, end) instants in the zone. */
-export function localDays(from: CalendarDate, to: CalendarDate, timeZone: string): { date: CalendarDate; start: Date; end: Date }[] {
+export function localDays(
+  from: CalendarDate,
+  to: CalendarDate,
+  timeZone: string,
+): { date: CalendarDate; start: Date; end: Date }[] {
   const days = [];
-  for (let d = from; Date.UTC(d.year, d.month - 1, d.day) <= Date.UTC(to.year, to.month - 1, to.day); d = addDays(d, 1)) {
+  for (
+    let d = from;
+    Date.UTC(d.year, d.month - 1, d.day) <= Date.UTC(to.year, to.month - 1, to.day);
+    d = addDays(d, 1)
+  ) {
     days.push({ date: d, start: localMidnight(d, timeZone), end: localMidnight(addDays(d, 1), timeZone) });
   }
   return days;
 }
-

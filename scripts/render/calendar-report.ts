@@ -20,7 +20,17 @@ const int = (x: number) => Math.round(x).toLocaleString("en-US");
 function needsTable(needs: readonly SeasonNeed[]): string {
   const rows = [["territory", "workload", "window", "load", "forecast rps", "needed", "floor", "max", "verdict"]];
   for (const n of needs) {
-    rows.push([n.territory, n.workload, n.window, `×${n.loadMultiplier}`, String(Math.round(n.forecastRps * 10) / 10), String(n.replicasNeeded), n.floor === undefined ? "—" : String(n.floor), String(n.maxReplicas), n.status]);
+    rows.push([
+      n.territory,
+      n.workload,
+      n.window,
+      `×${n.loadMultiplier}`,
+      String(Math.round(n.forecastRps * 10) / 10),
+      String(n.replicasNeeded),
+      n.floor === undefined ? "—" : String(n.floor),
+      String(n.maxReplicas),
+      n.status,
+    ]);
   }
   return textTable(rows);
 }
@@ -28,12 +38,23 @@ function needsTable(needs: readonly SeasonNeed[]): string {
 function costTable(cost: CostView): string {
   const rows = [["territory", "workload", "(a) calendar", "(b) static peak", "(c) forecast min", "a vs b", "a vs c"]];
   for (const c of [...cost.lanes, { territory: "total", workload: "", ...cost.total, peakReplicas: 0 }]) {
-    rows.push([c.territory, c.workload, int(c.configured), `${int(c.staticPeak)}${c.peakReplicas ? ` (${c.peakReplicas})` : ""}`, int(c.forecastMinimum), `−${percent(c.savingsVsStatic)}`, `+${percent(c.aboveForecast)}`]);
+    rows.push([
+      c.territory,
+      c.workload,
+      int(c.configured),
+      `${int(c.staticPeak)}${c.peakReplicas ? ` (${c.peakReplicas})` : ""}`,
+      int(c.forecastMinimum),
+      `−${percent(c.savingsVsStatic)}`,
+      `+${percent(c.aboveForecast)}`,
+    ]);
   }
   return textTable(rows);
 }
 
-function atReport(lanes: readonly CalendarLane[], at: NonNullable<ReturnType<typeof parseAt>>): { lane: CalendarLane; instant: Date; replicas?: number; active: readonly string[] }[] {
+function atReport(
+  lanes: readonly CalendarLane[],
+  at: NonNullable<ReturnType<typeof parseAt>>,
+): { lane: CalendarLane; instant: Date; replicas?: number; active: readonly string[] }[] {
   return lanes.map((lane) => {
     const instant = instantAt(at, lane.timeZone);
     const step = floorAtInstant(lane.steps, instant);
@@ -65,7 +86,9 @@ export function calendarReport(config: FreshplanConfig, request: CalendarRequest
   const file = request.file;
   const now = request.now;
   const plan = buildStackPlan(config, now);
-  const cal = buildCalendar(plan.scaling, { from, days }, o.territory, (done, total) => request.progress?.(`evaluated ${done} of ${total} territory workloads`));
+  const cal = buildCalendar(plan.scaling, { from, days }, o.territory, (done, total) =>
+    request.progress?.(`evaluated ${done} of ${total} territory workloads`),
+  );
   request.progress?.("findings, pre-provisioning and cost");
   const findings: CalendarFinding[] = calendarFindings(cal.lanes, plan.scaling.notices);
   const needs = seasonNeeds(config, plan.now).filter((n) => !o.territory || n.territory === o.territory);
@@ -74,12 +97,38 @@ export function calendarReport(config: FreshplanConfig, request: CalendarRequest
   const done = (text: string) => ({ text, period });
   if (at) {
     const report = atReport(cal.lanes, at);
-    if (o.format === "json") return done(JSON.stringify(report.map((r) => ({ territory: r.lane.territory, workload: r.lane.workload, at: r.instant.toISOString(), local: formatLocal(r.instant, r.lane.timeZone), replicas: r.replicas, active: r.active })), null, 2) + "\n");
+    if (o.format === "json")
+      return done(
+        JSON.stringify(
+          report.map((r) => ({
+            territory: r.lane.territory,
+            workload: r.lane.workload,
+            at: r.instant.toISOString(),
+            local: formatLocal(r.instant, r.lane.timeZone),
+            replicas: r.replicas,
+            active: r.active,
+          })),
+          null,
+          2,
+        ) + "\n",
+      );
     const rows = [["territory", "workload", "local time", "floor", "min", "max", "active windows"]];
-    for (const r of report) rows.push([r.lane.territory, r.lane.workload, formatLocal(r.instant, r.lane.timeZone), String(r.replicas ?? "?"), String(r.lane.minReplicas), String(r.lane.maxReplicas), r.active.join(", ") || "—"]);
-    return done(`Replica floors at ${o.at} (stack ${o.stack}; reactive scaling may add replicas above the floor)\n${textTable(rows)}\n`);
+    for (const r of report)
+      rows.push([
+        r.lane.territory,
+        r.lane.workload,
+        formatLocal(r.instant, r.lane.timeZone),
+        String(r.replicas ?? "?"),
+        String(r.lane.minReplicas),
+        String(r.lane.maxReplicas),
+        r.active.join(", ") || "—",
+      ]);
+    return done(
+      `Replica floors at ${o.at} (stack ${o.stack}; reactive scaling may add replicas above the floor)\n${textTable(rows)}\n`,
+    );
   }
-  if (o.format === "svg") return done(calendarSvg(cal.lanes, `freshplan ${o.stack}: replica floors ${period}`, needs, config));
+  if (o.format === "svg")
+    return done(calendarSvg(cal.lanes, `freshplan ${o.stack}: replica floors ${period}`, needs, config));
   if (o.format === "json") {
     return done(
       JSON.stringify(
@@ -87,10 +136,22 @@ export function calendarReport(config: FreshplanConfig, request: CalendarRequest
           stack: o.stack,
           period: { from: formatCalendarDate(from), days },
           capacity: config.capacity,
-          lanes: cal.lanes.map((l) => ({ territory: l.territory, workload: l.workload, scaledObject: l.name, timeZone: l.timeZone, minReplicas: l.minReplicas, maxReplicas: l.maxReplicas, changePoints: changePoints(l) })),
+          lanes: cal.lanes.map((l) => ({
+            territory: l.territory,
+            workload: l.workload,
+            scaledObject: l.name,
+            timeZone: l.timeZone,
+            minReplicas: l.minReplicas,
+            maxReplicas: l.maxReplicas,
+            changePoints: changePoints(l),
+          })),
           findings,
           preProvisioning: needs,
-          cost: { unit: "replica-hours", note: "(a) counts the floors the cron triggers hold; reactive scaling above them is not counted", ...cost },
+          cost: {
+            unit: "replica-hours",
+            note: "(a) counts the floors the cron triggers hold; reactive scaling above them is not counted",
+            ...cost,
+          },
         },
         null,
         2,

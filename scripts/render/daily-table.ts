@@ -23,22 +23,33 @@ const NAMES = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 export function describeBusinessHours(hours: BusinessHoursConfig): string {
   const days = [...new Set(hours.days.map((d) => WEEKDAYS.indexOf(d)))].sort((a, b) => a - b);
   const contiguous = days.length > 2 && days.every((d, i) => i === 0 || d === days[i - 1] + 1);
-  const dayText = contiguous ? `${NAMES[days[0]]}–${NAMES[days[days.length - 1]]}` : days.map((d) => NAMES[d]).join(", ");
+  const dayText = contiguous
+    ? `${NAMES[days[0]]}–${NAMES[days[days.length - 1]]}`
+    : days.map((d) => NAMES[d]).join(", ");
   const time = (t: string) => (t.endsWith(":00") ? t.slice(0, 2) : t);
   return `${dayText} ${time(hours.start)}–${time(hours.end)}`;
 }
 
 /** Events by local date (YYYY-MM-DD) in one lane: window starts and ends, and where a season itself begins after its lead days. */
-function laneEvents(cal: StackCalendar, config: FreshplanConfig, laneIndex: number, days: { date: CalendarDate; start: Date; end: Date }[]): Map<string, string[]> {
+function laneEvents(
+  cal: StackCalendar,
+  config: FreshplanConfig,
+  laneIndex: number,
+  days: { date: CalendarDate; start: Date; end: Date }[],
+): Map<string, string[]> {
   const lane = cal.lanes[laneIndex];
   const events = new Map<string, string[]>();
-  const add = (date: CalendarDate, text: string) => events.set(formatCalendarDate(date), [...(events.get(formatCalendarDate(date)) ?? []), text]);
+  const add = (date: CalendarDate, text: string) =>
+    events.set(formatCalendarDate(date), [...(events.get(formatCalendarDate(date)) ?? []), text]);
   const lead = new Map([...config.seasons, ...config.campaigns].map((w) => [w.name, w]));
   let d = 0;
   for (const s of lane.steps.slice(1)) {
     while (d < days.length && days[d].end.getTime() <= s.at.getTime()) d++;
     if (d >= days.length) break;
-    for (const [names, verb] of [[s.started, "starts"], [s.ended, "ends"]] as const) {
+    for (const [names, verb] of [
+      [s.started, "starts"],
+      [s.ended, "ends"],
+    ] as const) {
       for (const n of names) {
         const w = lane.windows.find((x) => x.name === n);
         if (!w || w.kind === "business-hours") continue;
@@ -109,8 +120,17 @@ export function dailyTable(cal: StackCalendar, config: FreshplanConfig): string 
   const rows = segments.map((seg) => {
     const first = seg[0].date;
     const end = seg[seg.length - 1].date;
-    const span = daysBetween(first, end) === 0 ? formatCalendarDate(first) : `${formatCalendarDate(first)} … ${formatCalendarDate(end)}`;
-    const cells = lanes.map((_, i) => foldCell(seg.map((d) => d.cells[i]), seg.map((d) => d.businessDay[i]), hoursOf[i]));
+    const span =
+      daysBetween(first, end) === 0
+        ? formatCalendarDate(first)
+        : `${formatCalendarDate(first)} … ${formatCalendarDate(end)}`;
+    const cells = lanes.map((_, i) =>
+      foldCell(
+        seg.map((d) => d.cells[i]),
+        seg.map((d) => d.businessDay[i]),
+        hoursOf[i],
+      ),
+    );
     return [span, ...cells, seg[0].events.join("; ")];
   });
   return textTable([header, ...rows]);

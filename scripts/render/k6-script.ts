@@ -52,7 +52,7 @@ export function k6Script(plan: K6Plan, context: K6ScriptContext): string {
     '/** @type {import("k6/options").Options} */',
     `export const options = ${options};`,
     "",
-    "/** @param {import(\"k6/http\").RefinedResponse<\"text\">} res */",
+    '/** @param {import("k6/http").RefinedResponse<"text">} res */',
     "function expectSuccess(res) {",
     '  check(res, { "status is 2xx": (r) => r.status >= 200 && r.status < 300 });',
     "}",

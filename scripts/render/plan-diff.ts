@@ -18,7 +18,8 @@ const MAX_VALUE_LENGTH = 160;
 
 const hours = (x: number) => Math.round(x).toLocaleString("en-US");
 const signed = (x: number) => (x > 0 ? `+${hours(x)}` : x < 0 ? `−${hours(-x)}` : "±0");
-const percent = (delta: number, base: number) => (base === 0 || delta === 0 ? "" : ` (${delta >= 0 ? "+" : "−"}${Math.abs(Math.round((delta / base) * 1000) / 10)} %)`);
+const percent = (delta: number, base: number) =>
+  base === 0 || delta === 0 ? "" : ` (${delta >= 0 ? "+" : "−"}${Math.abs(Math.round((delta / base) * 1000) / 10)} %)`;
 
 /** Inline code that survives any value: backticks inside are doubled-up fences. */
 function code(value: unknown): string {
@@ -39,7 +40,14 @@ function fieldLine(c: FieldChange): string {
 function objectSection(o: ObjectChange): string[] {
   const shown = o.changes.slice(0, MAX_FIELDS_PER_OBJECT).map(fieldLine);
   const more = o.changes.length - shown.length;
-  return [`<details><summary>${o.kind} ${o.name}: ${o.changes.length} field${o.changes.length === 1 ? "" : "s"}</summary>`, "", ...shown, ...(more > 0 ? [`- … and ${more} more`] : []), "", "</details>"];
+  return [
+    `<details><summary>${o.kind} ${o.name}: ${o.changes.length} field${o.changes.length === 1 ? "" : "s"}</summary>`,
+    "",
+    ...shown,
+    ...(more > 0 ? [`- … and ${more} more`] : []),
+    "",
+    "</details>",
+  ];
 }
 
 function laneRow(l: LaneHours): string {
@@ -49,8 +57,16 @@ function laneRow(l: LaneHours): string {
 }
 
 export function renderPlanDiff(diff: PlanDiff, h: PlanDiffHeading): string {
-  const lines = [`### Plan diff: ${h.stack}`, "", `Compared with ${h.base}; campaigns judged as of ${h.planDate.toISOString().slice(0, 10)}.`, ""];
-  if (diff.unchanged) return [...lines, "**no changes**: this edit renders the same objects, floors, alerts and capacity.", ""].join("\n");
+  const lines = [
+    `### Plan diff: ${h.stack}`,
+    "",
+    `Compared with ${h.base}; campaigns judged as of ${h.planDate.toISOString().slice(0, 10)}.`,
+    "",
+  ];
+  if (diff.unchanged)
+    return [...lines, "**no changes**: this edit renders the same objects, floors, alerts and capacity.", ""].join(
+      "\n",
+    );
 
   const o = diff.objects;
   lines.push(`**Objects:** ${o.added.length} added, ${o.removed.length} removed, ${o.changed.length} changed.`, "");
@@ -66,8 +82,19 @@ export function renderPlanDiff(diff: PlanDiff, h: PlanDiffHeading): string {
   if (c) {
     const last = addDays(c.period.from, c.period.days - 1);
     const delta = c.total.after - c.total.before;
-    lines.push("#### Cost", "", `Replica-hours the floors hold over ${formatCalendarDate(c.period.from)} … ${formatCalendarDate(last)} (the calendar as configured; reactive scaling on top is not counted): ${hours(c.total.before)} → ${hours(c.total.after)}, **${signed(delta)}${percent(delta, c.total.before)}**.`, "");
-    if (c.lanes.length > 0) lines.push("| territory | workload | before | after | change |", "| --- | --- | ---: | ---: | ---: |", ...c.lanes.map(laneRow), "");
+    lines.push(
+      "#### Cost",
+      "",
+      `Replica-hours the floors hold over ${formatCalendarDate(c.period.from)} … ${formatCalendarDate(last)} (the calendar as configured; reactive scaling on top is not counted): ${hours(c.total.before)} → ${hours(c.total.after)}, **${signed(delta)}${percent(delta, c.total.before)}**.`,
+      "",
+    );
+    if (c.lanes.length > 0)
+      lines.push(
+        "| territory | workload | before | after | change |",
+        "| --- | --- | ---: | ---: | ---: |",
+        ...c.lanes.map(laneRow),
+        "",
+      );
     if (c.appeared.length + c.disappeared.length > 0) {
       lines.push("#### Capacity findings", "");
       for (const f of c.appeared) lines.push(`- new: ${f}`);
@@ -75,7 +102,10 @@ export function renderPlanDiff(diff: PlanDiff, h: PlanDiffHeading): string {
       lines.push("");
     }
   } else {
-    lines.push("*The base plan carries no config (written by an older version), so floors, cost and findings are not compared.*", "");
+    lines.push(
+      "*The base plan carries no config (written by an older version), so floors, cost and findings are not compared.*",
+      "",
+    );
   }
   if (o.added.length + o.removed.length + o.changed.length > 0) {
     lines.push("#### Objects", "");

@@ -13,7 +13,8 @@ const VALIDATOR = path.join(ROOT, "node_modules", ".bin", "action-validator");
 
 /** Validates a workflow file against GitHub's workflow schema with action-validator; the exit code and its report. */
 async function validate(file: string): Promise<{ code: number; report: string }> {
-  if (!fs.existsSync(VALIDATOR)) throw new Error(`${VALIDATOR} is missing: run 'npm ci' (devDependency @action-validator/cli)`);
+  if (!fs.existsSync(VALIDATOR))
+    throw new Error(`${VALIDATOR} is missing: run 'npm ci' (devDependency @action-validator/cli)`);
   try {
     await run(VALIDATOR, [file], { cwd: ROOT });
     return { code: 0, report: "" };
@@ -23,7 +24,11 @@ async function validate(file: string): Promise<{ code: number; report: string }>
   }
 }
 
-const workflowFiles = () => fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).map((f) => path.join(WORKFLOWS, f));
+const workflowFiles = () =>
+  fs
+    .readdirSync(WORKFLOWS)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => path.join(WORKFLOWS, f));
 
 describe("GitHub workflows", () => {
   it("has the pull-request checks workflow", () => {
@@ -44,7 +49,10 @@ describe("GitHub workflows", () => {
   });
 
   it("the PR checks' matrix names exactly the stacks that have a Pulumi.<stack>.yaml", () => {
-    const stacks = fs.readdirSync(ROOT).map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined);
+    const stacks = fs
+      .readdirSync(ROOT)
+      .map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f)?.[1])
+      .filter((s): s is string => s !== undefined);
     const workflow = parse(fs.readFileSync(path.join(WORKFLOWS, "pr-checks.yml"), "utf8"));
     const matrix: string[] = workflow.jobs.stack.strategy.matrix.stack;
     expect([...matrix].sort()).to.deep.equal(stacks.sort());

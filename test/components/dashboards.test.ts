@@ -5,8 +5,15 @@ import { validateAgainstSchema } from "../support/kubernetes-schemas";
 import { rawStackConfig, stackFile, stackFileFrom } from "../support/stack-fixtures";
 
 const ofKind = (run: StackRun, kind: string) => run.resources.filter((r) => r.inputs.kind === kind);
-const meta = (r: RecordedResource) => r.inputs.metadata as { name: string; namespace: string; labels: Record<string, string>; annotations?: Record<string, string> };
-const dashboardConfigMaps = (run: StackRun) => ofKind(run, "ConfigMap").filter((r) => meta(r).name.startsWith("freshplan-dashboard-"));
+const meta = (r: RecordedResource) =>
+  r.inputs.metadata as {
+    name: string;
+    namespace: string;
+    labels: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+const dashboardConfigMaps = (run: StackRun) =>
+  ofKind(run, "ConfigMap").filter((r) => meta(r).name.startsWith("freshplan-dashboard-"));
 
 describe("dashboards and routing under the mock runtime", () => {
   before(() => {
@@ -16,7 +23,11 @@ describe("dashboards and routing under the mock runtime", () => {
   it("prod: one ConfigMap per dashboard for the kube-prometheus-stack sidecar, in the stack namespace, with the folder annotation", async () => {
     const run = await runStack(stackFile("prod"));
     const maps = dashboardConfigMaps(run);
-    expect(maps.map((m) => meta(m).name)).to.have.members(["territory-overview", "scaling", "event-journal", "business-kpis", "cost"].map((n) => `freshplan-dashboard-${n}`));
+    expect(maps.map((m) => meta(m).name)).to.have.members(
+      ["territory-overview", "scaling", "event-journal", "business-kpis", "cost"].map(
+        (n) => `freshplan-dashboard-${n}`,
+      ),
+    );
     for (const m of maps) {
       await validateAgainstSchema(m.inputs);
       expect(meta(m).namespace).to.equal("freshplan-production");
@@ -33,7 +44,13 @@ describe("dashboards and routing under the mock runtime", () => {
 
   it("follows the config: namespace, sidecar label, folder, grafana-operator resources and the AlertmanagerConfig", async () => {
     const raw = rawStackConfig("prod");
-    raw.dashboards = { namespace: "monitoring", sidecarLabels: { grafana_dashboard: "freshplan" }, folder: "Ops", folderAnnotation: "k8s-sidecar-target-directory", grafanaOperator: { instanceSelector: { dashboards: "grafana" } } };
+    raw.dashboards = {
+      namespace: "monitoring",
+      sidecarLabels: { grafana_dashboard: "freshplan" },
+      folder: "Ops",
+      folderAnnotation: "k8s-sidecar-target-directory",
+      grafanaOperator: { instanceSelector: { dashboards: "grafana" } },
+    };
     raw.alertRouting.alertmanagerConfig = { labels: { alertmanagerConfig: "freshplan" } };
     const run = await runStack(stackFileFrom("prod", raw));
     for (const m of dashboardConfigMaps(run)) {
@@ -44,7 +61,11 @@ describe("dashboards and routing under the mock runtime", () => {
     const operator = ofKind(run, "GrafanaDashboard");
     expect(operator).to.have.length(5);
     for (const d of operator) {
-      const spec = d.inputs.spec as { instanceSelector: unknown; configMapRef: { name: string; key: string }; folder: string };
+      const spec = d.inputs.spec as {
+        instanceSelector: unknown;
+        configMapRef: { name: string; key: string };
+        folder: string;
+      };
       expect(spec.instanceSelector).to.deep.equal({ matchLabels: { dashboards: "grafana" } });
       expect(spec.folder).to.equal("Ops");
       const map = dashboardConfigMaps(run).find((m) => meta(m).name === spec.configMapRef.name)!;
@@ -55,8 +76,13 @@ describe("dashboards and routing under the mock runtime", () => {
     await validateAgainstSchema(routing.inputs);
     expect(meta(routing)).to.deep.include({ namespace: "freshplan-production" });
     expect(meta(routing).labels).to.include({ alertmanagerConfig: "freshplan" });
-    const receivers = (routing.inputs.spec as { receivers: { name: string; pagerdutyConfigs?: { routingKey: unknown }[] }[] }).receivers;
-    expect(receivers.find((r) => r.name === "freshplan-page")?.pagerdutyConfigs?.[0].routingKey).to.deep.equal({ name: "alertmanager-freshplan-pagerduty", key: "routing-key" });
+    const receivers = (
+      routing.inputs.spec as { receivers: { name: string; pagerdutyConfigs?: { routingKey: unknown }[] }[] }
+    ).receivers;
+    expect(receivers.find((r) => r.name === "freshplan-page")?.pagerdutyConfigs?.[0].routingKey).to.deep.equal({
+      name: "alertmanager-freshplan-pagerduty",
+      key: "routing-key",
+    });
   });
 
   it("rejects a receiver without its Secret reference, naming the path", async () => {

@@ -16,7 +16,10 @@ function vendoredChart(version: string, name = "keda"): { dir: string; tgz: stri
   fs.mkdirSync(path.join(dir, "charts", "sub"), { recursive: true });
   fs.mkdirSync(path.join(dir, "templates"));
   fs.writeFileSync(path.join(dir, "charts", "sub", "Chart.yaml"), "apiVersion: v2\nname: sub\nversion: 9.9.9\n");
-  fs.writeFileSync(path.join(dir, "Chart.yaml"), `apiVersion: v2\nname: ${name}\nversion: ${version}\nappVersion: ${version}\n`);
+  fs.writeFileSync(
+    path.join(dir, "Chart.yaml"),
+    `apiVersion: v2\nname: ${name}\nversion: ${version}\nappVersion: ${version}\n`,
+  );
   const tgz = path.join(root, `keda-${version}.tgz`);
   // Subchart first, so the reader must skip it to find the chart's own Chart.yaml.
   execFileSync("tar", ["czf", tgz, "-C", root, "keda/charts/sub/Chart.yaml", "keda/templates", "keda/Chart.yaml"]);
@@ -37,7 +40,9 @@ describe("keda.chartPath: a vendored KEDA chart", () => {
   it("accepts the pinned version and refuses another one, a missing path and another chart", () => {
     expect(vendoredChartProblem(pinned.dir, PIN)).to.equal(undefined);
     expect(vendoredChartProblem(pinned.tgz, PIN)).to.equal(undefined);
-    expect(vendoredChartProblem(pinned.tgz, "2.17.0")).to.contain(`the chart is version ${PIN} but keda.chartVersion pins 2.17.0`);
+    expect(vendoredChartProblem(pinned.tgz, "2.17.0")).to.contain(
+      `the chart is version ${PIN} but keda.chartVersion pins 2.17.0`,
+    );
     expect(vendoredChartProblem(vendoredChart("2.17.0").dir, PIN)).to.contain("version 2.17.0");
     expect(vendoredChartProblem("/nonexistent/keda-1.0.0.tgz", PIN)).to.contain("does not exist");
     expect(vendoredChartProblem(vendoredChart(PIN, "nginx").dir, PIN)).to.contain(`the chart is "nginx"`);
@@ -70,7 +75,21 @@ describe("keda.chartPath in the offline plan", () => {
     const raw = rawStackConfig("staging");
     raw.keda.chartPath = vendoredChart(PIN).tgz;
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-plan-"));
-    const { stdout } = await promisify(execFile)(path.join(ROOT, "node_modules", ".bin", "tsx"), ["scripts/plan.ts", "--stack", "staging", "--config-file", writeStackFile("staging", raw), "--out", out, "--at", "2026-11-23"], { cwd: ROOT });
+    const { stdout } = await promisify(execFile)(
+      path.join(ROOT, "node_modules", ".bin", "tsx"),
+      [
+        "scripts/plan.ts",
+        "--stack",
+        "staging",
+        "--config-file",
+        writeStackFile("staging", raw),
+        "--out",
+        out,
+        "--at",
+        "2026-11-23",
+      ],
+      { cwd: ROOT },
+    );
     expect(stdout).to.contain(`keda: chart ${PIN} from ${raw.keda.chartPath} (vendored)`);
     const release = fs.readFileSync(path.join(out, "helm-releases.yaml"), "utf8");
     expect(release).to.contain(`chart: ${raw.keda.chartPath}`);

@@ -27,8 +27,9 @@ client.connect().then(async () => {
 `;
 
 async function sigkillWhileClaiming(url: string, territory: string): Promise<void> {
-  const child = spawn(process.execPath, ["-e", DOOMED_CONSUMER, require.resolve("pg"), url, territory],
-    { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["-e", DOOMED_CONSUMER, require.resolve("pg"), url, territory], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   await new Promise<void>((resolve, reject) => {
     child.stdout.once("data", () => resolve());
     child.once("exit", (code) => reject(new Error(`the doomed consumer exited early (${code})`)));
@@ -60,7 +61,14 @@ describe("event journal: chaos", function () {
   it(`loses none of ${TOTAL} events and accepts exactly one success per event`, async () => {
     const processed = new Map<string, number>();
     const accepted = new Map<string, number>();
-    const faults = { claimBackendsTerminated: 0, consumersSigkilled: 0, listenersKilled: 0, pauses: 0, restarts: 0, saturatedAt: 0 };
+    const faults = {
+      claimBackendsTerminated: 0,
+      consumersSigkilled: 0,
+      listenersKilled: 0,
+      pauses: 0,
+      restarts: 0,
+      saturatedAt: 0,
+    };
     let chaos = true;
 
     const handle = async (event: ClaimedEvent) => {
@@ -74,7 +82,12 @@ describe("event journal: chaos", function () {
     let generation = 0;
     const newConsumer = (territory: string) =>
       new JournalConsumer({
-        url, territory, name: `${territory}-pod-${++generation}`, batchSize: 100, pollMs: 200, throttleMs: 25,
+        url,
+        territory,
+        name: `${territory}-pod-${++generation}`,
+        batchSize: 100,
+        pollMs: 200,
+        throttleMs: 25,
         handle,
         onAccepted: (ids) => ids.forEach((id) => accepted.set(id, (accepted.get(id) ?? 0) + 1)),
       });
@@ -136,7 +149,9 @@ describe("event journal: chaos", function () {
             faults.saturatedAt = usage;
             break;
           }
-          await filler.query("SELECT pg_notify('freshplan_filler', g::text) FROM generate_series(1, 500) g").catch(() => undefined);
+          await filler
+            .query("SELECT pg_notify('freshplan_filler', g::text) FROM generate_series(1, 500) g")
+            .catch(() => undefined);
         }
         await sleep(3_000);
       } finally {
@@ -146,21 +161,31 @@ describe("event journal: chaos", function () {
       }
     })();
 
-    const producers = await Promise.all(Array.from({ length: PRODUCERS }, (_, p) => connectClient(url, `producer-${p}`)));
-    await Promise.all(producers.map(async (client, p) => {
-      for (let i = 0; i < EVENTS_PER_PRODUCER; i++) {
-        const n = p * EVENTS_PER_PRODUCER + i;
-        await client.query("SELECT integration.enqueue_event('order.changed', $1, $2, NULL, jsonb_build_object('n', $3::int))",
-          [`org-${n % 97}`, TERRITORIES[n % TERRITORIES.length], n]);
-      }
-    }));
+    const producers = await Promise.all(
+      Array.from({ length: PRODUCERS }, (_, p) => connectClient(url, `producer-${p}`)),
+    );
+    await Promise.all(
+      producers.map(async (client, p) => {
+        for (let i = 0; i < EVENTS_PER_PRODUCER; i++) {
+          const n = p * EVENTS_PER_PRODUCER + i;
+          await client.query(
+            "SELECT integration.enqueue_event('order.changed', $1, $2, NULL, jsonb_build_object('n', $3::int))",
+            [`org-${n % 97}`, TERRITORIES[n % TERRITORIES.length], n],
+          );
+        }
+      }),
+    );
     await Promise.all(producers.map((c) => c.end()));
     await saturate;
 
     const handled = async () =>
-      (await admin.query("SELECT count(*)::int AS n FROM integration.event_journal WHERE state = 'handled'")).rows[0].n as number;
-    await waitFor("the chaos to have had its effects", () =>
-      faults.claimBackendsTerminated >= 5 && faults.consumersSigkilled >= 3 && faults.listenersKilled >= 3, 30_000);
+      (await admin.query("SELECT count(*)::int AS n FROM integration.event_journal WHERE state = 'handled'")).rows[0]
+        .n as number;
+    await waitFor(
+      "the chaos to have had its effects",
+      () => faults.claimBackendsTerminated >= 5 && faults.consumersSigkilled >= 3 && faults.listenersKilled >= 3,
+      30_000,
+    );
     chaos = false;
     await Promise.all([supervisor, killClaimBackends, sigkillConsumers, killListeners]);
     for (const [i, c] of consumers.entries()) {
@@ -180,7 +205,8 @@ describe("event journal: chaos", function () {
     expect(acceptedTwice, "exactly one accepted success per event").to.deep.equal([]);
 
     const { rows } = await admin.query<{ id: string; attempts: number; last_error: string | null }>(
-      "SELECT id::text, attempts, last_error FROM integration.event_journal WHERE attempts > 1");
+      "SELECT id::text, attempts, last_error FROM integration.event_journal WHERE attempts > 1",
+    );
     const retried = new Map(rows.map((r) => [r.id, r]));
     const duplicates = [...processed].filter(([, n]) => n > 1);
     for (const [id, n] of duplicates) {
@@ -191,13 +217,18 @@ describe("event journal: chaos", function () {
     }
     expect(faults.saturatedAt).to.be.at.least(0.95);
     expect(faults.pauses).to.be.greaterThan(0);
-    const { rows: [{ n: doomedClaims }] } = await admin.query(
-      "SELECT count(*)::int AS n FROM integration.event_journal WHERE last_error LIKE 'lease of doomed-%'");
+    const {
+      rows: [{ n: doomedClaims }],
+    } = await admin.query(
+      "SELECT count(*)::int AS n FROM integration.event_journal WHERE last_error LIKE 'lease of doomed-%'",
+    );
     expect(doomedClaims, "claims of SIGKILLed consumers came back after their lease").to.be.greaterThan(0);
-    console.log(`      ${TOTAL} events; faults: ${faults.claimBackendsTerminated} claiming backends terminated, ` +
-      `${faults.consumersSigkilled} consumer processes SIGKILLed while claiming (${doomedClaims} of their claims came back), ` +
-      `${faults.listenersKilled} listeners killed, ${faults.pauses} handlers paused past the lease, ` +
-      `${faults.restarts} consumer restarts, queue saturated at ${faults.saturatedAt.toFixed(2)}; ` +
-      `${rows.length} events redelivered after an expired lease, ${duplicates.length} processed twice`);
+    console.log(
+      `      ${TOTAL} events; faults: ${faults.claimBackendsTerminated} claiming backends terminated, ` +
+        `${faults.consumersSigkilled} consumer processes SIGKILLed while claiming (${doomedClaims} of their claims came back), ` +
+        `${faults.listenersKilled} listeners killed, ${faults.pauses} handlers paused past the lease, ` +
+        `${faults.restarts} consumer restarts, queue saturated at ${faults.saturatedAt.toFixed(2)}; ` +
+        `${rows.length} events redelivered after an expired lease, ${duplicates.length} processed twice`,
+    );
   });
 });

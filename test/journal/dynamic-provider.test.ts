@@ -82,12 +82,24 @@ describe("journal migrations as a Pulumi dynamic provider", () => {
     expect(created.outs.appliedVersions).to.deep.equal(migrations.map((m) => m.version));
     const client = await connectClient(url.toString());
     try {
-      const history = await client.query("SELECT version, checksum FROM public.freshplan_schema_history ORDER BY version");
+      const history = await client.query(
+        "SELECT version, checksum FROM public.freshplan_schema_history ORDER BY version",
+      );
       expect(history.rows).to.deep.equal(migrations.map((m) => ({ version: m.version, checksum: m.checksum })));
-      const mapping = await client.query("SELECT role_name, territory FROM integration.consumer_territory ORDER BY territory");
-      expect(mapping.rows.map((r) => `${r.territory}:${r.role_name}`)).to.deep.equal(["AT:freshplan_consumer_at", "CH:freshplan_consumer_ch", "DE:freshplan_consumer_de"]);
+      const mapping = await client.query(
+        "SELECT role_name, territory FROM integration.consumer_territory ORDER BY territory",
+      );
+      expect(mapping.rows.map((r) => `${r.territory}:${r.role_name}`)).to.deep.equal([
+        "AT:freshplan_consumer_at",
+        "CH:freshplan_consumer_ch",
+        "DE:freshplan_consumer_de",
+      ]);
       const zones = await client.query("SELECT code, time_zone FROM lead_protection.territory ORDER BY code");
-      expect(zones.rows.map((r) => `${r.code}:${r.time_zone}`)).to.deep.equal(["AT:Europe/Vienna", "CH:Europe/Zurich", "DE:Europe/Berlin"]);
+      expect(zones.rows.map((r) => `${r.code}:${r.time_zone}`)).to.deep.equal([
+        "AT:Europe/Vienna",
+        "CH:Europe/Zurich",
+        "DE:Europe/Berlin",
+      ]);
     } finally {
       await client.end();
     }
@@ -107,7 +119,12 @@ describe("journal migrations as a Pulumi dynamic provider", () => {
 
   it("refuses at check time when an applied migration's file changed, naming it", async () => {
     const olds = inputs();
-    const edited = { ...inputs(), migrations: migrations.map((m, i) => (i === 0 ? { ...m, sql: `${m.sql}\n-- edited`, checksum: migrationChecksum(`${m.sql}\n-- edited`) } : m)) };
+    const edited = {
+      ...inputs(),
+      migrations: migrations.map((m, i) =>
+        i === 0 ? { ...m, sql: `${m.sql}\n-- edited`, checksum: migrationChecksum(`${m.sql}\n-- edited`) } : m,
+      ),
+    };
     const checked = await call("check", olds, edited);
     expect(checked.failures).to.have.length(1);
     expect(checked.failures[0].reason).to.match(new RegExp(`^${migrations[0].file} was changed after it was applied`));

@@ -16,10 +16,13 @@ import type { Client } from "pg";
 import { journalExporterArgs, journalExporterQueries } from "../../model/journal/exporter";
 import { connectClient, journalDatabase, sharedPostgres, waitFor } from "../support/postgres";
 
-const INSTALL_HINT = "prometheus-postgres-exporter is not installed: run `apt-get update && apt-get install -y prometheus-postgres-exporter`";
+const INSTALL_HINT =
+  "prometheus-postgres-exporter is not installed: run `apt-get update && apt-get install -y prometheus-postgres-exporter`";
 
 function exporterBinary(): string {
-  const found = spawnSync("sh", ["-c", "command -v prometheus-postgres-exporter || command -v postgres_exporter"], { encoding: "utf8" });
+  const found = spawnSync("sh", ["-c", "command -v prometheus-postgres-exporter || command -v postgres_exporter"], {
+    encoding: "utf8",
+  });
   const bin = found.stdout.trim().split("\n")[0];
   if (found.status !== 0 || !bin) throw new Error(INSTALL_HINT);
   return bin;
@@ -28,7 +31,9 @@ function exporterBinary(): string {
 /** The flags this binary knows, from its --help (an unknown flag would stop it). */
 function knownFlags(bin: string): Set<string> {
   const help = spawnSync(bin, ["--help-long"], { encoding: "utf8" });
-  return new Set([...`${help.stdout}${help.stderr}`.matchAll(/--(?:\[no-\])?([a-z][a-zA-Z0-9._-]*)/g)].map((m) => m[1]));
+  return new Set(
+    [...`${help.stdout}${help.stderr}`.matchAll(/--(?:\[no-\])?([a-z][a-zA-Z0-9._-]*)/g)].map((m) => m[1]),
+  );
 }
 
 async function freePort(): Promise<number> {
@@ -55,7 +60,9 @@ describe("postgres_exporter binary with the stack's flags and a monitor login", 
     const url = await journalDatabase(server, "journal_exporter_bin");
     const database = new URL(url).pathname.slice(1);
     admin = await connectClient(url);
-    await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}' IN ROLE freshplan_journal_monitor, freshplan_lead_monitor`);
+    await admin.query(
+      `CREATE ROLE ${role} LOGIN PASSWORD '${password}' IN ROLE freshplan_journal_monitor, freshplan_lead_monitor`,
+    );
     await admin.query(`GRANT CONNECT ON DATABASE ${database} TO freshplan_journal_monitor`);
     await syncLeadTerritories(url, { CH: "Europe/Zurich" });
     await admin.query(`SELECT integration.enqueue_event('order.created', 'org-1', 'CH', 'c-1', '{"n": 1}'::jsonb)`);
@@ -84,7 +91,10 @@ describe("postgres_exporter binary with the stack's flags and a monitor login", 
     let metrics = "";
     await waitFor(`exporter on ${port}: ${log.join("")}`, async () => {
       if (child.exitCode !== null) throw new Error(`exporter exited ${child.exitCode}: ${log.join("")}`);
-      metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => (r.ok ? r.text() : ""), () => "");
+      metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+        (r) => (r.ok ? r.text() : ""),
+        () => "",
+      );
       return metrics.includes("freshplan_journal_pending");
     });
     child.kill("SIGTERM");
@@ -102,7 +112,9 @@ describe("postgres_exporter binary with the stack's flags and a monitor login", 
     const { metrics, log } = await scrape([...new Set([...stackArgs, ...ownCollectors])]);
     expect(metrics).to.match(/^freshplan_journal_pending\{[^}]*territory="CH"[^}]*\} 1$/m);
     // The same login also reads lead protection's metrics (the stack makes it a member of both groups).
-    expect(metrics).to.match(/^freshplan_lead_protection_oldest_unsent_due_age_seconds\{[^}]*territory="CH"[^}]*\} 0$/m);
+    expect(metrics).to.match(
+      /^freshplan_lead_protection_oldest_unsent_due_age_seconds\{[^}]*territory="CH"[^}]*\} 0$/m,
+    );
     expect(metrics).to.match(/^pg_up 1$/m);
     expect(metrics).to.not.match(/^pg_scrape_collector_success/m);
     expect(metrics).to.not.match(/^pg_database_size_bytes/m);
@@ -111,7 +123,11 @@ describe("postgres_exporter binary with the stack's flags and a monitor login", 
   });
 
   it("with only --disable-default-metrics the default collectors still run, and one fails on every scrape", async () => {
-    const { metrics } = await scrape([`--extend.query-path=${queryFile}`, "--disable-default-metrics", "--disable-settings-metrics"]);
+    const { metrics } = await scrape([
+      `--extend.query-path=${queryFile}`,
+      "--disable-default-metrics",
+      "--disable-settings-metrics",
+    ]);
     expect(metrics).to.match(/^pg_scrape_collector_success\{collector="database"\}/m);
     // Here the bgwriter collector: PostgreSQL 17 moved its columns to pg_stat_checkpointer.
     expect(metrics).to.match(/^pg_scrape_collector_success\{collector="[a-z_]+"\} 0$/m);

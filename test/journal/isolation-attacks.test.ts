@@ -34,8 +34,11 @@ describe("event journal: isolation attacks", () => {
     return client;
   };
   const enqueue = async (territory: string) =>
-    (await owner.query("SELECT integration.enqueue_event('order.created', 'org', $1, NULL, '{\"secret\": 1}') AS id",
-      [territory])).rows[0].id as string;
+    (
+      await owner.query("SELECT integration.enqueue_event('order.created', 'org', $1, NULL, '{\"secret\": 1}') AS id", [
+        territory,
+      ])
+    ).rows[0].id as string;
   const stateOf = async (id: string) =>
     (await owner.query("SELECT state, claimed_by FROM integration.event_journal WHERE id = $1", [id])).rows[0];
 
@@ -53,7 +56,10 @@ describe("event journal: isolation attacks", () => {
     await applyMigrations(ownerUrl);
     const admin = await connectClient(server.url(dbName));
     try {
-      for (const [role, territory] of [[roles.consumerDE, "DE"], [roles.consumerCH, "CH"]]) {
+      for (const [role, territory] of [
+        [roles.consumerDE, "DE"],
+        [roles.consumerCH, "CH"],
+      ]) {
         await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}' IN ROLE freshplan_journal_consumer`);
         void territory;
       }
@@ -89,8 +95,9 @@ describe("event journal: isolation attacks", () => {
 
   it("gives PUBLIC no TEMP on the journal database, so a consumer cannot create a temporary view", async () => {
     const de = await as(roles.consumerDE);
-    const err = await failure(de.query(
-      "CREATE TEMP VIEW pg_roles AS SELECT session_user AS rolname, true AS rolsuper, 0::oid AS oid"));
+    const err = await failure(
+      de.query("CREATE TEMP VIEW pg_roles AS SELECT session_user AS rolname, true AS rolsuper, 0::oid AS oid"),
+    );
     expect(err.code, err.message).to.equal("42501");
     expect(err.message).to.match(/permission denied to create temporary tables/);
   });
@@ -104,10 +111,14 @@ describe("event journal: isolation attacks", () => {
       await de.query("CREATE TEMP VIEW pg_roles AS SELECT session_user AS rolname, true AS rolsuper, 0::oid AS oid");
       await de.query(`CREATE TEMP VIEW pg_namespace AS SELECT 'integration'::name AS nspname,
                         (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = session_user) AS nspowner`);
-      await de.query("CREATE TEMP TABLE consumer_territory AS SELECT session_user::text AS role_name, 'CH'::text AS territory");
+      await de.query(
+        "CREATE TEMP TABLE consumer_territory AS SELECT session_user::text AS role_name, 'CH'::text AS territory",
+      );
       // The functions run as the journal owner, who must be able to read the decoys.
       await de.query("GRANT SELECT ON pg_temp.pg_roles, pg_temp.pg_namespace, pg_temp.consumer_territory TO PUBLIC");
-      const claim = await failure(de.query("SELECT id, payload FROM integration.claim_events('CH', 100, 'de-attacker')"));
+      const claim = await failure(
+        de.query("SELECT id, payload FROM integration.claim_events('CH', 100, 'de-attacker')"),
+      );
       expect(claim.code, claim.message).to.equal("42501");
       expect(claim.message).to.match(/may not consume events of territory 'CH'/);
       const replay = await failure(de.query("SELECT integration.replay_pending('CH')"));
@@ -121,8 +132,9 @@ describe("event journal: isolation attacks", () => {
       const { rows } = await ch.query("SELECT id, claim_token FROM integration.claim_events('CH', 100, 'ch-1')");
       expect(rows.map((r) => r.id)).to.include(chEvent);
       const token = rows.find((r) => r.id === chEvent).claim_token;
-      expect((await ch.query("SELECT integration.mark_event_handled($1, $2) AS ok", [chEvent, token])).rows[0].ok)
-        .to.equal(true);
+      expect(
+        (await ch.query("SELECT integration.mark_event_handled($1, $2) AS ok", [chEvent, token])).rows[0].ok,
+      ).to.equal(true);
     } finally {
       await owner.query(`REVOKE TEMPORARY ON DATABASE ${dbName} FROM ${roles.consumerDE}`);
     }
@@ -133,9 +145,13 @@ describe("event journal: isolation attacks", () => {
     const de = await as(roles.consumerDE);
     const missingId = String(BigInt(chEvent) + 1_000_000n);
     const foreign = await failure(de.query("SELECT integration.mark_event_handled($1, gen_random_uuid())", [chEvent]));
-    const missing = await failure(de.query("SELECT integration.mark_event_handled($1, gen_random_uuid())", [missingId]));
-    expect({ code: foreign.code, message: foreign.message.replace(chEvent, "N") })
-      .to.deep.equal({ code: missing.code, message: missing.message.replace(missingId, "N") });
+    const missing = await failure(
+      de.query("SELECT integration.mark_event_handled($1, gen_random_uuid())", [missingId]),
+    );
+    expect({ code: foreign.code, message: foreign.message.replace(chEvent, "N") }).to.deep.equal({
+      code: missing.code,
+      message: missing.message.replace(missingId, "N"),
+    });
     expect(missing.code).to.equal("P0002");
     expect(await stateOf(chEvent)).to.deep.equal({ state: "pending", claimed_by: null });
   });
@@ -144,30 +160,40 @@ describe("event journal: isolation attacks", () => {
     await owner.query("UPDATE integration.settings SET lease_duration = '30 s'");
     const id = await enqueue("DE");
     const de = await as(roles.consumerDE);
-    const { rows: [claim] } = await de.query(
-      "SELECT id, claim_token FROM integration.claim_events('DE', 1, 'de-owner') WHERE id = $1", [id]);
+    const {
+      rows: [claim],
+    } = await de.query("SELECT id, claim_token FROM integration.claim_events('DE', 1, 'de-owner') WHERE id = $1", [id]);
     expect(claim.claim_token).to.match(/^[0-9a-f-]{36}$/);
     const other = await enqueue("DE");
-    const { rows: [otherClaim] } = await de.query(
-      "SELECT claim_token FROM integration.claim_events('DE', 10, 'de-other') WHERE id = $1", [other]);
+    const {
+      rows: [otherClaim],
+    } = await de.query("SELECT claim_token FROM integration.claim_events('DE', 10, 'de-other') WHERE id = $1", [other]);
 
     const nullToken = await failure(de.query("SELECT integration.mark_event_handled($1, NULL)", [id]));
     expect(nullToken.code, nullToken.message).to.equal("22004");
     expect(nullToken.message).to.match(/claim_token must be the claim_token claim_events returned, got NULL/);
-    expect((await de.query("SELECT integration.mark_event_handled($1, $2) AS ok", [id, otherClaim.claim_token])).rows[0].ok)
-      .to.equal(false);
-    expect((await de.query("SELECT integration.mark_event_handled($1, $2, 'boom') AS ok", [id, crypto.randomUUID()])).rows[0].ok)
-      .to.equal(false);
+    expect(
+      (await de.query("SELECT integration.mark_event_handled($1, $2) AS ok", [id, otherClaim.claim_token])).rows[0].ok,
+    ).to.equal(false);
+    expect(
+      (await de.query("SELECT integration.mark_event_handled($1, $2, 'boom') AS ok", [id, crypto.randomUUID()])).rows[0]
+        .ok,
+    ).to.equal(false);
     expect(await stateOf(id)).to.deep.equal({ state: "claimed", claimed_by: "de-owner" });
 
-    expect((await de.query("SELECT integration.mark_event_handled($1, $2) AS ok", [id, claim.claim_token])).rows[0].ok)
-      .to.equal(true);
-    expect((await de.query("SELECT integration.mark_event_handled($1, $2) AS ok", [id, claim.claim_token])).rows[0].ok)
-      .to.equal(true, "a repeated success by the same claim is idempotent");
-    expect((await de.query("SELECT integration.mark_event_handled($1, $2) AS ok", [id, otherClaim.claim_token])).rows[0].ok)
-      .to.equal(false);
+    expect(
+      (await de.query("SELECT integration.mark_event_handled($1, $2) AS ok", [id, claim.claim_token])).rows[0].ok,
+    ).to.equal(true);
+    expect(
+      (await de.query("SELECT integration.mark_event_handled($1, $2) AS ok", [id, claim.claim_token])).rows[0].ok,
+    ).to.equal(true, "a repeated success by the same claim is idempotent");
+    expect(
+      (await de.query("SELECT integration.mark_event_handled($1, $2) AS ok", [id, otherClaim.claim_token])).rows[0].ok,
+    ).to.equal(false);
     // The consumer-name signature, which let a NULL consumer settle anyone's claim, is gone.
-    const old = await failure(de.query("SELECT integration.mark_event_handled($1::bigint, NULL::text, 'de-owner'::text)", [other]));
+    const old = await failure(
+      de.query("SELECT integration.mark_event_handled($1::bigint, NULL::text, 'de-owner'::text)", [other]),
+    );
     expect(old.code, old.message).to.equal("42883");
   });
 });

@@ -106,7 +106,8 @@ export class JournalConsumer {
       this.wakePending = false;
       const { rows } = await this.work.query<ClaimedEvent>(
         "SELECT id, territory, attempts, payload, claim_token FROM integration.claim_events($1, $2, $3)",
-        [this.options.territory, this.options.batchSize, this.options.name]);
+        [this.options.territory, this.options.batchSize, this.options.name],
+      );
       if (rows.length === 0) return total;
       for (const [i, event] of rows.entries()) {
         await this.options.handle(event, this, rows.length - 1 - i);
@@ -114,7 +115,8 @@ export class JournalConsumer {
       // One settlement per batch: the whole batch shares its claim's token.
       const { rows: accepted } = await this.work.query<{ id: string }>(
         "SELECT integration.mark_events_handled($1, $2::bigint[]) AS id",
-        [rows[0].claim_token, rows.map((r) => r.id)]);
+        [rows[0].claim_token, rows.map((r) => r.id)],
+      );
       this.marked += accepted.length;
       this.options.onAccepted?.(accepted.map((r) => r.id));
       total += rows.length;

@@ -33,7 +33,12 @@ export async function leadDatabase(prefix: string): Promise<LeadDatabase> {
   const suffix = crypto.randomBytes(4).toString("hex");
   const password = crypto.randomBytes(12).toString("hex");
   const owner = `lp_owner_${suffix}`;
-  const logins = { crm: `lp_crm_${suffix}`, scanner: `lp_scanner_${suffix}`, monitor: `lp_monitor_${suffix}`, stranger: `lp_stranger_${suffix}` };
+  const logins = {
+    crm: `lp_crm_${suffix}`,
+    scanner: `lp_scanner_${suffix}`,
+    monitor: `lp_monitor_${suffix}`,
+    stranger: `lp_stranger_${suffix}`,
+  };
   const postgres = await connectClient(server.url());
   const database = `${prefix}_${suffix}`;
   try {
@@ -58,19 +63,35 @@ export async function leadDatabase(prefix: string): Promise<LeadDatabase> {
   }
   const opened: Client[] = [];
   const connectAs = async (who: keyof typeof logins | "owner") => {
-    const client = await connectClient(who === "owner" ? ownerUrl : server.urlAs(logins[who], password, database), `lead-test-${who}`);
+    const client = await connectClient(
+      who === "owner" ? ownerUrl : server.urlAs(logins[who], password, database),
+      `lead-test-${who}`,
+    );
     opened.push(client);
     return client;
   };
-  const [crm, scanner, monitor, stranger] = await Promise.all([connectAs("crm"), connectAs("scanner"), connectAs("monitor"), connectAs("stranger")]);
+  const [crm, scanner, monitor, stranger] = await Promise.all([
+    connectAs("crm"),
+    connectAs("scanner"),
+    connectAs("monitor"),
+    connectAs("stranger"),
+  ]);
   return {
-    server, ownerUrl, database, crm, scanner, monitor, stranger, connectAs,
+    server,
+    ownerUrl,
+    database,
+    crm,
+    scanner,
+    monitor,
+    stranger,
+    connectAs,
     close: async () => {
       await Promise.all(opened.map((c) => c.end().catch(() => undefined)));
       const cleanup = await connectClient(server.url());
       try {
         await cleanup.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-        for (const role of [...Object.values(logins), owner]) await cleanup.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+        for (const role of [...Object.values(logins), owner])
+          await cleanup.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
       } finally {
         await cleanup.end();
       }

@@ -31,9 +31,18 @@ describe("lead protection: provisioning on PostgreSQL", function () {
 
   it("syncs time zones: adds, changes, deletes an unused territory and keeps one with claims", async () => {
     await new Scenario(db.crm, db.scanner).register("lead-ch", berlin("2026-01-05 09:00"), "CH");
-    const sync = await syncLeadTerritories(db.ownerUrl, { DE: "Europe/Berlin", AT: "Europe/Berlin", "DE-BY": "Europe/Berlin" });
+    const sync = await syncLeadTerritories(db.ownerUrl, {
+      DE: "Europe/Berlin",
+      AT: "Europe/Berlin",
+      "DE-BY": "Europe/Berlin",
+    });
     expect(sync).to.deep.equal({ added: ["DE-BY"], rezoned: ["AT"], deleted: [], kept: ["CH"] });
-    expect(await zones()).to.deep.equal({ AT: "Europe/Berlin", CH: "Europe/Zurich", DE: "Europe/Berlin", "DE-BY": "Europe/Berlin" });
+    expect(await zones()).to.deep.equal({
+      AT: "Europe/Berlin",
+      CH: "Europe/Zurich",
+      DE: "Europe/Berlin",
+      "DE-BY": "Europe/Berlin",
+    });
     expect((await syncLeadTerritories(db.ownerUrl, TEST_ZONES)).deleted).to.deep.equal(["DE-BY"]);
     expect(await zones()).to.deep.equal(TEST_ZONES);
   });
@@ -42,7 +51,9 @@ describe("lead protection: provisioning on PostgreSQL", function () {
     const err = await rejection(syncLeadTerritories(db.ownerUrl, { ...TEST_ZONES, DE: "Europe/Bärlin" }));
     expect(err.message).to.match(/a time zone PostgreSQL does not know .*DE=Europe\/Bärlin/);
     expect(await zones()).to.deep.equal(TEST_ZONES);
-    expect((await rejection(syncLeadTerritories(db.ownerUrl, { de: "Europe/Berlin" }))).message).to.match(/territory code "de" does not match/);
+    expect((await rejection(syncLeadTerritories(db.ownerUrl, { de: "Europe/Berlin" }))).message).to.match(
+      /territory code "de" does not match/,
+    );
   });
 
   it("exports every column of lead_protection.metrics per territory, signed in like postgres_exporter", async () => {
@@ -50,7 +61,9 @@ describe("lead protection: provisioning on PostgreSQL", function () {
     const role = `lp_exporter_${crypto.randomBytes(3).toString("hex")}`;
     const password = crypto.randomBytes(12).toString("hex");
     const postgres = await connectClient(db.server.url());
-    await postgres.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}' IN ROLE freshplan_journal_monitor, freshplan_lead_monitor`);
+    await postgres.query(
+      `CREATE ROLE ${role} LOGIN PASSWORD '${password}' IN ROLE freshplan_journal_monitor, freshplan_lead_monitor`,
+    );
     const exporter = await connectClient(db.server.urlAs(role, password, db.database), role);
     try {
       const file = parse(journalExporterQueries()) as Record<string, ExporterQuery>;
@@ -58,9 +71,16 @@ describe("lead protection: provisioning on PostgreSQL", function () {
       const { rows, fields } = await exporter.query(query);
       const declared = metrics.map((m) => Object.keys(m)[0]);
       expect(fields.map((f) => f.name)).to.deep.equal(declared);
-      expect(declared).to.include.members(["reminders_due_total", "reminders_sent_total", "reminders_overdue", "oldest_unsent_due_age_seconds", "claims_protected"]);
+      expect(declared).to.include.members([
+        "reminders_due_total",
+        "reminders_sent_total",
+        "reminders_overdue",
+        "oldest_unsent_due_age_seconds",
+        "claims_protected",
+      ]);
       expect(rows.map((r) => r.territory)).to.deep.equal(["AT", "CH", "DE"]);
-      for (const column of declared.filter((c) => c !== "territory")) expect(Number.isFinite(Number(rows[1][column])), column).to.equal(true);
+      for (const column of declared.filter((c) => c !== "territory"))
+        expect(Number.isFinite(Number(rows[1][column])), column).to.equal(true);
       // The journal query of the same file still works for the same login.
       const journal = file.freshplan_journal;
       expect((await exporter.query(journal.query)).rows.length).to.be.at.least(1);

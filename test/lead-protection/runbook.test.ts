@@ -31,7 +31,11 @@ describe("runbook: lead protection procedures as written", function () {
   after(async () => db?.close());
 
   it("shows the state, lists and records an unsent reminder, and approves and ends a hold", async () => {
-    const claim = (await db.crm.query("SELECT lead_protection.register_claim('lead-rb', 'agent-1', 'DE', now() - interval '61 days') AS id")).rows[0].id;
+    const claim = (
+      await db.crm.query(
+        "SELECT lead_protection.register_claim('lead-rb', 'agent-1', 'DE', now() - interval '61 days') AS id",
+      )
+    ).rows[0].id;
     await db.scanner.query("SELECT * FROM lead_protection.run_scan(now())");
 
     const state = async () => (await db.crm.query(withId(block("protection_state("), "/* claim id */", claim))).rows[0];
@@ -46,7 +50,12 @@ describe("runbook: lead protection procedures as written", function () {
     expect((await db.crm.query(block("unsent_reminders("))).rows).to.deep.equal([]);
     expect((await state()).state).to.equal("grace");
 
-    const hold = (await db.crm.query("SELECT lead_protection.request_hold($1, 'documents', now() + interval '1 second', 'agent-1') AS id", [claim])).rows[0].id;
+    const hold = (
+      await db.crm.query(
+        "SELECT lead_protection.request_hold($1, 'documents', now() + interval '1 second', 'agent-1') AS id",
+        [claim],
+      )
+    ).rows[0].id;
     const [approve, end] = block("approve_hold(").trim().split("\n");
     await db.crm.query(withId(approve, "/* hold id */", hold));
     await new Promise((r) => setTimeout(r, 1500));

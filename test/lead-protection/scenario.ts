@@ -18,10 +18,18 @@ export interface State {
 const local = (column: string) => `to_char(${column} AT TIME ZONE 'Europe/Berlin', 'YYYY-MM-DD HH24:MI')`;
 
 export class Scenario {
-  constructor(readonly crm: Client, readonly scanner: Client) {}
+  constructor(
+    readonly crm: Client,
+    readonly scanner: Client,
+  ) {}
 
   async register(lead: string, at: string, territory = "DE", owner = "agent-1"): Promise<string> {
-    const { rows } = await this.crm.query("SELECT lead_protection.register_claim($1, $2, $3, $4) AS id", [lead, owner, territory, at]);
+    const { rows } = await this.crm.query("SELECT lead_protection.register_claim($1, $2, $3, $4) AS id", [
+      lead,
+      owner,
+      territory,
+      at,
+    ]);
     return rows[0].id;
   }
 
@@ -30,8 +38,18 @@ export class Scenario {
   }
 
   /** Requests and approves a hold; ends it when `ends` is given. Returns the hold id. */
-  async hold(claim: string, starts: string, ends: string | null, approvedAt: string, reason = "samples"): Promise<string> {
-    const { rows } = await this.crm.query("SELECT lead_protection.request_hold($1, $2, $3, 'agent-1') AS id", [claim, reason, starts]);
+  async hold(
+    claim: string,
+    starts: string,
+    ends: string | null,
+    approvedAt: string,
+    reason = "samples",
+  ): Promise<string> {
+    const { rows } = await this.crm.query("SELECT lead_protection.request_hold($1, $2, $3, 'agent-1') AS id", [
+      claim,
+      reason,
+      starts,
+    ]);
     const id = rows[0].id;
     await this.crm.query("SELECT lead_protection.approve_hold($1, 'manager-1', $2)", [id, approvedAt]);
     if (ends) await this.crm.query("SELECT lead_protection.end_hold($1, $2)", [id, ends]);
@@ -42,7 +60,9 @@ export class Scenario {
     const { rows } = await this.crm.query(
       `SELECT state, paused, ${local("term_ends_at")} AS "termEndsAt", ${local("reminder_due_at")} AS "reminderDueAt",
               ${local("grace_ends_at")} AS "graceEndsAt", ${local("ended_at")} AS "endedAt", reminder_id AS "reminderId"
-         FROM lead_protection.protection_state($1, $2)`, [claim, at]);
+         FROM lead_protection.protection_state($1, $2)`,
+      [claim, at],
+    );
     return rows[0];
   }
 

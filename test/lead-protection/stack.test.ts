@@ -8,7 +8,8 @@ import { validateAgainstSchema } from "../support/kubernetes-schemas";
 import { stackFile } from "../support/stack-fixtures";
 
 const ofType = (run: StackRun, type: string) => run.resources.filter((r) => r.type === type);
-const named = (run: StackRun, type: string, name: string) => ofType(run, type).find((r) => (r.inputs.metadata as any)?.name === name || r.name === name)!;
+const named = (run: StackRun, type: string, name: string) =>
+  ofType(run, type).find((r) => (r.inputs.metadata as any)?.name === name || r.name === name)!;
 
 describe("lead protection under the mock runtime", () => {
   let prod: StackRun;
@@ -19,7 +20,9 @@ describe("lead protection under the mock runtime", () => {
 
   it("creates a CRM and a scanner login, each only in its lead group, after the migrations", () => {
     const roles = ofType(prod, "postgresql:index/role:Role").filter((r) => String(r.inputs.name).includes("lead"));
-    expect(roles.map((r) => ({ name: r.inputs.name, login: r.inputs.login, roles: r.inputs.roles }))).to.have.deep.members([
+    expect(
+      roles.map((r) => ({ name: r.inputs.name, login: r.inputs.login, roles: r.inputs.roles })),
+    ).to.have.deep.members([
       { name: "freshplan_leads_crm", login: true, roles: ["freshplan_lead_crm"] },
       { name: "freshplan_leads_scanner", login: true, roles: ["freshplan_lead_scanner"] },
     ]);
@@ -27,8 +30,14 @@ describe("lead protection under the mock runtime", () => {
       expect(role.inputs.password).to.equal(SECRET_PLACEHOLDER);
       expect(role.dependencies.some((urn) => urn.endsWith("JournalMigrations::journal-migrations"))).to.equal(true);
     }
-    const grants = ofType(prod, "postgresql:index/grant:Grant").map((g) => `${g.inputs.role}:${g.inputs.objectType}:${(g.inputs.privileges as string[]).join()}`);
-    expect(grants).to.include.members(["freshplan_lead_crm:database:CONNECT", "freshplan_lead_scanner:database:CONNECT", "freshplan_lead_monitor:database:CONNECT"]);
+    const grants = ofType(prod, "postgresql:index/grant:Grant").map(
+      (g) => `${g.inputs.role}:${g.inputs.objectType}:${(g.inputs.privileges as string[]).join()}`,
+    );
+    expect(grants).to.include.members([
+      "freshplan_lead_crm:database:CONNECT",
+      "freshplan_lead_scanner:database:CONNECT",
+      "freshplan_lead_monitor:database:CONNECT",
+    ]);
   });
 
   it("lets the exporter's monitor login read the lead metrics through its own Role's groups", () => {
@@ -40,16 +49,28 @@ describe("lead protection under the mock runtime", () => {
   });
 
   it("writes each login's connection into its own Secret", () => {
-    for (const [secret, user] of [["freshplan-leads-crm", "freshplan_leads_crm"], ["freshplan-leads-scanner", "freshplan_leads_scanner"]]) {
+    for (const [secret, user] of [
+      ["freshplan-leads-crm", "freshplan_leads_crm"],
+      ["freshplan-leads-scanner", "freshplan_leads_scanner"],
+    ]) {
       expect(named(prod, "kubernetes:core/v1:Secret", secret).inputs.stringData).to.deep.equal({
-        PGHOST: "freshplan-db.freshplan-production.svc", PGPORT: "5432", PGDATABASE: "freshplan", PGUSER: user, PGSSLMODE: "require", PGPASSWORD: SECRET_PLACEHOLDER,
+        PGHOST: "freshplan-db.freshplan-production.svc",
+        PGPORT: "5432",
+        PGDATABASE: "freshplan",
+        PGUSER: user,
+        PGSSLMODE: "require",
+        PGPASSWORD: SECRET_PLACEHOLDER,
       });
     }
   });
 
   it("syncs each territory's time zone with the migrations", () => {
     const [migrations] = ofType(prod, "pulumi-nodejs:dynamic/freshplan:JournalMigrations");
-    expect(migrations.inputs.leadTerritoryZones).to.deep.equal({ DE: "Europe/Berlin", CH: "Europe/Zurich", AT: "Europe/Vienna" });
+    expect(migrations.inputs.leadTerritoryZones).to.deep.equal({
+      DE: "Europe/Berlin",
+      CH: "Europe/Zurich",
+      AT: "Europe/Vienna",
+    });
   });
 
   it("scans every 5 minutes as the scanner, under the restricted Pod Security Standard, one run at a time", async () => {
@@ -57,7 +78,10 @@ describe("lead protection under the mock runtime", () => {
     await validateAgainstSchema({ apiVersion: "batch/v1", kind: "CronJob", ...cron.inputs });
     const spec = cron.inputs.spec as any;
     expect(spec).to.include({ schedule: LEAD_SCAN_SCHEDULE, concurrencyPolicy: "Forbid" });
-    const runs = CronExpressionParser.parse(spec.schedule, { currentDate: new Date("2026-03-06T09:00:30Z"), tz: "UTC" });
+    const runs = CronExpressionParser.parse(spec.schedule, {
+      currentDate: new Date("2026-03-06T09:00:30Z"),
+      tz: "UTC",
+    });
     const [a, b] = [runs.next().toDate(), runs.next().toDate()];
     expect((b.getTime() - a.getTime()) / 60_000).to.equal(5);
     // a missed run is skipped within the SLA: next run + starting deadline stays well inside the hour
@@ -66,7 +90,12 @@ describe("lead protection under the mock runtime", () => {
     expect(pod).to.deep.include({ automountServiceAccountToken: false, restartPolicy: "Never" });
     expect(pod.securityContext).to.deep.include({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
     const [container] = pod.containers;
-    expect(container.securityContext).to.deep.include({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ["ALL"] } });
+    expect(container.securityContext).to.deep.include({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      privileged: false,
+      capabilities: { drop: ["ALL"] },
+    });
     expect(container.envFrom).to.deep.equal([{ secretRef: { name: "freshplan-leads-scanner" } }]);
     expect(container.command.join(" ")).to.contain("lead_protection.run_scan(now())").and.contain("ON_ERROR_STOP=1");
     expect(container.image).to.match(/^postgres:\d+/);

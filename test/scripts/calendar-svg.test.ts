@@ -47,7 +47,8 @@ describe("calendar chart", () => {
       for (const lane of lanes) {
         const boxes = textBoxes(lane);
         for (let i = 0; i < boxes.length; i++) {
-          for (let j = i + 1; j < boxes.length; j++) expect(overlap(boxes[i], boxes[j]), `"${boxes[i].text}" overlaps "${boxes[j].text}"`).to.equal(false);
+          for (let j = i + 1; j < boxes.length; j++)
+            expect(overlap(boxes[i], boxes[j]), `"${boxes[i].text}" overlaps "${boxes[j].text}"`).to.equal(false);
         }
       }
     });
@@ -55,7 +56,14 @@ describe("calendar chart", () => {
 
   it("has a legend naming every mark", () => {
     const svg = chart("prod");
-    for (const entry of ["floor the cron triggers hold", "season or campaign", "lead days (pre-scaling)", "business-hours floor", "maxReplicas"]) expect(svg).to.contain(entry);
+    for (const entry of [
+      "floor the cron triggers hold",
+      "season or campaign",
+      "lead days (pre-scaling)",
+      "business-hours floor",
+      "maxReplicas",
+    ])
+      expect(svg).to.contain(entry);
   });
 
   it("starts the season band on its first day and draws the lead days as their own lighter band", () => {
@@ -64,7 +72,10 @@ describe("calendar chart", () => {
     expect(lead, "a lead band").to.not.equal(null);
     const leadEnd = Number(lead![1]) + Number(lead![2]);
     const seasons = [...lane.matchAll(/<rect class="season" x="([\d.]+)"/g)].map((m) => Number(m[1]));
-    expect(seasons.some((x) => Math.abs(x - leadEnd) < 0.2), `a season band starting where the lead band ends (${leadEnd})`).to.equal(true);
+    expect(
+      seasons.some((x) => Math.abs(x - leadEnd) < 0.2),
+      `a season band starting where the lead band ends (${leadEnd})`,
+    ).to.equal(true);
     // 14 of 365 days on a 1010 px wide plot.
     expect(Number(lead![2])).to.be.closeTo((14 / 365) * 1010, 2);
   });

@@ -11,9 +11,16 @@ const exec = promisify(execFile);
 const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-cli-"));
 
-async function run(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(tsx, [`scripts/${script}.ts`, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const { stdout, stderr } = await exec(tsx, [`scripts/${script}.ts`, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -28,8 +35,23 @@ describe("command-line tools", function () {
 
   it("plan prints every warning once, including a campaign that never takes effect", async () => {
     const raw = rawStackConfig("staging");
-    raw.campaigns.push({ name: "masked-promo", firstDay: "2027-12-20", lastDay: "2027-12-22", loadMultiplier: 2, floors: { DE: { commands: 2 } } });
-    const result = await run("plan", ["--stack", "staging", "--config-file", writeStackFile("staging", raw), "--out", tempDir(), "--at", "2027-04-01"]);
+    raw.campaigns.push({
+      name: "masked-promo",
+      firstDay: "2027-12-20",
+      lastDay: "2027-12-22",
+      loadMultiplier: 2,
+      floors: { DE: { commands: 2 } },
+    });
+    const result = await run("plan", [
+      "--stack",
+      "staging",
+      "--config-file",
+      writeStackFile("staging", raw),
+      "--out",
+      tempDir(),
+      "--at",
+      "2027-04-01",
+    ]);
     expect(result.code, result.stderr).to.equal(0);
     const all = result.stdout + result.stderr;
     expect(count(all, 'campaigns[0] "spring-promo-rehearsal" ended on 2027-03-19'), all).to.equal(1);
@@ -53,7 +75,16 @@ describe("command-line tools", function () {
   });
 
   it("calendar folds business-hours weeks into one row and names where pre-scaling starts", async () => {
-    const result = await run("calendar", ["--stack", "prod", "--territory", "DE", "--from", "2027-01-01", "--to", "2027-12-31"]);
+    const result = await run("calendar", [
+      "--stack",
+      "prod",
+      "--territory",
+      "DE",
+      "--from",
+      "2027-01-01",
+      "--to",
+      "2027-12-31",
+    ]);
     expect(result.code, result.stderr).to.equal(0);
     const rows = result.stdout.split("\n").filter((l) => /^2027-/.test(l));
     // One row per stretch between season edges, not one per weekday/weekend alternation.
@@ -74,7 +105,18 @@ describe("command-line tools", function () {
 
   it("calendar --out says what it wrote", async () => {
     const out = path.join(tempDir(), "cal.svg");
-    const result = await run("calendar", ["--stack", "prod", "--format", "svg", "--from", "2027-01-01", "--to", "2027-12-31", "--out", out]);
+    const result = await run("calendar", [
+      "--stack",
+      "prod",
+      "--format",
+      "svg",
+      "--from",
+      "2027-01-01",
+      "--to",
+      "2027-12-31",
+      "--out",
+      out,
+    ]);
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stderr).to.contain(`wrote the chart (svg, 2027-01-01 … 2027-12-31) to ${out}`);
     expect(fs.readFileSync(out, "utf8")).to.match(/^<svg /);
@@ -84,8 +126,12 @@ describe("command-line tools", function () {
     const raw = rawStackConfig("prod");
     raw.territories.DE.timeZone = "europe/berlin";
     const file = writeStackFile("prod", raw);
-    const result = await run("migrate", ["--config-file", file, "--dry-run"], { DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" });
+    const result = await run("migrate", ["--config-file", file, "--dry-run"], {
+      DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
+    });
     expect(result.code).to.not.equal(0);
-    expect(result.stderr).to.contain('territories.DE.timeZone = "europe/berlin"').and.contain("did you mean Europe/Berlin?");
+    expect(result.stderr)
+      .to.contain('territories.DE.timeZone = "europe/berlin"')
+      .and.contain("did you mean Europe/Berlin?");
   });
 });

@@ -23,7 +23,10 @@ async function side(stack: string, raw: Record<string, any>): Promise<PlanSide> 
 
 const shipped: Record<string, PlanSide> = {};
 /** The diff an edit of a shipped stack config makes, as data and as the Markdown the CLI prints. */
-async function edited(stack: string, edit: (raw: Record<string, any>) => void): Promise<{ diff: PlanDiff; markdown: string }> {
+async function edited(
+  stack: string,
+  edit: (raw: Record<string, any>) => void,
+): Promise<{ diff: PlanDiff; markdown: string }> {
   process.env.FRESHPLAN_PLAN_DATE = NOW.toISOString();
   shipped[stack] ??= await side(stack, rawStackConfig(stack));
   const raw = rawStackConfig(stack);
@@ -33,21 +36,34 @@ async function edited(stack: string, edit: (raw: Record<string, any>) => void): 
   return { diff, markdown: renderPlanDiff(diff, { stack, base: "the shipped config", planDate: NOW }) };
 }
 
-const sentences = (d: PlanDiff) => d.workloads.flatMap((w) => w.sentences.map((s) => `${w.territory}${w.workload ? ` ${w.workload}` : ""}: ${s}`));
-const changedPaths = (d: PlanDiff, name: string) => d.objects.changed.find((c) => c.name.endsWith(`/${name}`))?.changes.map((c) => c.path) ?? [];
+const sentences = (d: PlanDiff) =>
+  d.workloads.flatMap((w) => w.sentences.map((s) => `${w.territory}${w.workload ? ` ${w.workload}` : ""}: ${s}`));
+const changedPaths = (d: PlanDiff, name: string) =>
+  d.objects.changed.find((c) => c.name.endsWith(`/${name}`))?.changes.map((c) => c.path) ?? [];
 
 describe("plan diff: what a config edit does", () => {
   it("a moved season: the floor's new window in words, the trigger's start, fewer replica-hours", async () => {
-    const { diff, markdown } = await edited("prod", (raw) => (raw.seasons.find((s: any) => s.name === "oktoberfest").leadDays = 7));
-    expect(sentences(diff)).to.deep.equal(["DE queries: oktoberfest floor 6 now from 08-25 instead of 08-18", "DE commands: oktoberfest floor 4 now from 08-25 instead of 08-18"]);
-    expect(changedPaths(diff, "freshplan-api-queries-de")).to.deep.equal(["spec.triggers[season-oktoberfest].metadata.start"]);
+    const { diff, markdown } = await edited(
+      "prod",
+      (raw) => (raw.seasons.find((s: any) => s.name === "oktoberfest").leadDays = 7),
+    );
+    expect(sentences(diff)).to.deep.equal([
+      "DE queries: oktoberfest floor 6 now from 08-25 instead of 08-18",
+      "DE commands: oktoberfest floor 4 now from 08-25 instead of 08-18",
+    ]);
+    expect(changedPaths(diff, "freshplan-api-queries-de")).to.deep.equal([
+      "spec.triggers[season-oktoberfest].metadata.start",
+    ]);
     expect(markdown).to.contain("- `spec.triggers[season-oktoberfest].metadata.start`: `0 0 18 8 *` → `0 0 25 8 *`");
     // DE commands (no business hours): 7 days × 24 h less of floor 4 over min 1. DE queries loses less
     // than 7 × 24 × (6 − 2): its business-hours floor holds part of those days anyway.
     const lanes = diff.capacity!.lanes;
-    const delta = (workload: string) => lanes.filter((l) => l.workload === workload).map((l) => l.after! - l.before!)[0];
+    const delta = (workload: string) =>
+      lanes.filter((l) => l.workload === workload).map((l) => l.after! - l.before!)[0];
     expect(delta("commands")).to.equal(-7 * 24 * (4 - 1));
-    expect(delta("queries")).to.be.lessThan(0).and.greaterThan(-7 * 24 * (6 - 2));
+    expect(delta("queries"))
+      .to.be.lessThan(0)
+      .and.greaterThan(-7 * 24 * (6 - 2));
     expect(diff.capacity!.total.after - diff.capacity!.total.before).to.equal(delta("commands") + delta("queries"));
     expect(markdown).to.match(/\| DE \| commands \| [\d,]+ \| [\d,]+ \| −504 \(−[\d.]+ %\) \|/);
   });
@@ -66,13 +82,20 @@ describe("plan diff: what a config edit does", () => {
       raw.seasons.find((s: any) => s.name === "weihnachten").floors.FR = { queries: 3, commands: 2 };
     });
     const said = sentences(diff).filter((s) => s.startsWith("FR"));
-    expect(said[0]).to.equal("FR: new territory (Europe/Paris): queries 1–3 replicas at 40 rps/replica, floors weihnachten 3 (11-01 → 12-31); commands 1–2 replicas at 15 rps/replica, floors weihnachten 2 (11-01 → 12-31)");
-    expect(said, said.join("\n")).to.include("FR queries: alerts added: FreshplanApiLatencyBudgetBurn (critical), FreshplanApiLatencyBudgetBurn (warning), FreshplanApiP95AboveBudget (warning), FreshplanApiP95Emergency (critical), FreshplanScaledToMax (critical), FreshplanPreScaleWithoutLoad (info), FreshplanApiMetricsMissing (critical)");
+    expect(said[0]).to.equal(
+      "FR: new territory (Europe/Paris): queries 1–3 replicas at 40 rps/replica, floors weihnachten 3 (11-01 → 12-31); commands 1–2 replicas at 15 rps/replica, floors weihnachten 2 (11-01 → 12-31)",
+    );
+    expect(said, said.join("\n")).to.include(
+      "FR queries: alerts added: FreshplanApiLatencyBudgetBurn (critical), FreshplanApiLatencyBudgetBurn (warning), FreshplanApiP95AboveBudget (warning), FreshplanApiP95Emergency (critical), FreshplanScaledToMax (critical), FreshplanPreScaleWithoutLoad (info), FreshplanApiMetricsMissing (critical)",
+    );
     expect(said.filter((s) => s.startsWith("FR commands: alerts added: "))).to.have.length(1);
     for (const kind of ["Deployment", "Service", "PodDisruptionBudget", "ScaledObject"]) {
       expect(diff.objects.added).to.deep.include({ kind, name: "freshplan-production/freshplan-api-queries-fr" });
     }
-    expect(diff.capacity!.lanes.filter((l) => l.territory === "FR").map((l) => l.before)).to.deep.equal([undefined, undefined]);
+    expect(diff.capacity!.lanes.filter((l) => l.territory === "FR").map((l) => l.before)).to.deep.equal([
+      undefined,
+      undefined,
+    ]);
     // A year at min 1, plus the weihnachten days in the year (11-23 … 12-31 and 11-01 … 11-22: 61) at 3 instead of 1.
     const fr = (365 * 24 + 61 * 24 * 2).toLocaleString("en-US");
     expect(markdown).to.contain(`| FR | queries | — | ${fr} | +${fr} |`);
@@ -85,12 +108,19 @@ describe("plan diff: what a config edit does", () => {
       // The pre-scale alert selects the season and campaign triggers by name.
       "DE queries: alert changed (expression or duration): FreshplanPreScaleWithoutLoad (info)",
     ]);
-    expect(changedPaths(diff, "freshplan-api-queries-de")).to.deep.equal(["spec.triggers[campaign-spring-promo-rehearsal]"]);
+    expect(changedPaths(diff, "freshplan-api-queries-de")).to.deep.equal([
+      "spec.triggers[campaign-spring-promo-rehearsal]",
+    ]);
   });
 
   it("a capacity finding that appears: a season the max cannot carry", async () => {
-    const { diff, markdown } = await edited("prod", (raw) => (raw.seasons.find((s: any) => s.name === "weihnachten").loadMultiplier = 8));
-    expect(diff.capacity!.appeared.some((f) => f.startsWith("capacity shortfall: CH queries, season weihnachten"))).to.equal(true);
+    const { diff, markdown } = await edited(
+      "prod",
+      (raw) => (raw.seasons.find((s: any) => s.name === "weihnachten").loadMultiplier = 8),
+    );
+    expect(
+      diff.capacity!.appeared.some((f) => f.startsWith("capacity shortfall: CH queries, season weihnachten")),
+    ).to.equal(true);
     expect(markdown).to.contain("- new: capacity shortfall: CH queries, season weihnachten");
   });
 
@@ -99,9 +129,13 @@ describe("plan diff: what a config edit does", () => {
     shipped.staging ??= await side("staging", rawStackConfig("staging"));
     const diff = diffPlans({ objects: [] }, shipped.staging, diffPeriod(shipped.staging.plan, NOW), false);
     expect(diff.objects.added).to.have.length(shipped.staging.objects.length);
-    expect(diff.workloads.filter((w) => w.sentences[0].startsWith("new territory")).map((w) => w.territory)).to.deep.equal(["DE", "AT"]);
+    expect(
+      diff.workloads.filter((w) => w.sentences[0].startsWith("new territory")).map((w) => w.territory),
+    ).to.deep.equal(["DE", "AT"]);
     // Stack-wide rules (KEDA, journal) are new too.
-    expect(diff.workloads.find((w) => w.territory === "stack")!.sentences[0]).to.match(/^alerts added: .*FreshplanKedaScalerErrors/);
+    expect(diff.workloads.find((w) => w.territory === "stack")!.sentences[0]).to.match(
+      /^alerts added: .*FreshplanKedaScalerErrors/,
+    );
     expect(diff.capacity!.total.before).to.equal(0);
     expect(diff.capacity!.total.after).to.be.greaterThan(0);
   });
@@ -128,12 +162,32 @@ describe("plan diff: the command line", () => {
   it("compares with an earlier plan directory, prints Markdown, writes plan-diff.md and never a secret in clear", async () => {
     const base = fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-base-"));
     const raw = rawStackConfig("staging");
-    const first = await plan(["--stack", "staging", "--config-file", writeStackFile("staging", raw, { "freshplan-scaling:journalAdminPassword": "Admin-Pa55-in-clear" }), "--out", base, "--at", "2026-11-23"]);
+    const first = await plan([
+      "--stack",
+      "staging",
+      "--config-file",
+      writeStackFile("staging", raw, { "freshplan-scaling:journalAdminPassword": "Admin-Pa55-in-clear" }),
+      "--out",
+      base,
+      "--at",
+      "2026-11-23",
+    ]);
     expect(first.code, first.stderr).to.equal(0);
     raw.journal.host = "freshplan-db-2.freshplan-staging.svc";
     raw.territories.DE.queries.maxReplicas = 4;
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-head-"));
-    const second = await plan(["--stack", "staging", "--config-file", writeStackFile("staging", raw, { "freshplan-scaling:journalAdminPassword": "Admin-Pa55-in-clear" }), "--out", out, "--at", "2026-11-23", "--diff", base]);
+    const second = await plan([
+      "--stack",
+      "staging",
+      "--config-file",
+      writeStackFile("staging", raw, { "freshplan-scaling:journalAdminPassword": "Admin-Pa55-in-clear" }),
+      "--out",
+      out,
+      "--at",
+      "2026-11-23",
+      "--diff",
+      base,
+    ]);
     expect(second.code, second.stderr).to.equal(0);
     expect(second.stdout).to.match(/^### Plan diff: staging\n/);
     expect(second.stdout).to.contain("**DE queries**: maxReplicas 3 → 4");
@@ -150,7 +204,18 @@ describe("plan diff: the command line", () => {
     const { stdout: committed } = await run("git", ["show", "HEAD:./Pulumi.staging.yaml"], { cwd: ROOT });
     const unchanged = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-head-")), "Pulumi.staging.yaml");
     fs.writeFileSync(unchanged, committed);
-    const same = await plan(["--stack", "staging", "--config-file", unchanged, "--out", fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-head-")), "--at", "2026-11-23", "--diff", "HEAD"]);
+    const same = await plan([
+      "--stack",
+      "staging",
+      "--config-file",
+      unchanged,
+      "--out",
+      fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-head-")),
+      "--at",
+      "2026-11-23",
+      "--diff",
+      "HEAD",
+    ]);
     expect(same.code, same.stderr).to.equal(0);
     expect(same.stdout).to.contain("Compared with HEAD (its Pulumi.staging.yaml, rendered with this code)");
     expect(same.stdout).to.contain("**no changes**");
@@ -158,14 +223,34 @@ describe("plan diff: the command line", () => {
     const edited = committed.replace("maxReplicas: 3", "maxReplicas: 5");
     expect(edited).not.to.equal(committed);
     fs.writeFileSync(unchanged, edited);
-    const raised = await plan(["--stack", "staging", "--config-file", unchanged, "--out", fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-head-")), "--at", "2026-11-23", "--diff", "HEAD"]);
+    const raised = await plan([
+      "--stack",
+      "staging",
+      "--config-file",
+      unchanged,
+      "--out",
+      fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-head-")),
+      "--at",
+      "2026-11-23",
+      "--diff",
+      "HEAD",
+    ]);
     expect(raised.code, raised.stderr).to.equal(0);
     expect(raised.stdout).to.contain("**DE queries**: maxReplicas 3 → 5");
   });
 
   it("refuses a base that is neither a plan directory nor a git ref", async () => {
-    const result = await plan(["--stack", "prod", "--out", fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-head-")), "--diff", "no-such-ref-or-dir"]);
+    const result = await plan([
+      "--stack",
+      "prod",
+      "--out",
+      fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-head-")),
+      "--diff",
+      "no-such-ref-or-dir",
+    ]);
     expect(result.code).to.equal(1);
-    expect(result.stderr).to.contain("--diff no-such-ref-or-dir: neither a plan directory (with manifests.yaml) nor a git ref");
+    expect(result.stderr).to.contain(
+      "--diff no-such-ref-or-dir: neither a plan directory (with manifests.yaml) nor a git ref",
+    );
   });
 });

@@ -22,6 +22,8 @@ describe("progress line", () => {
 
   it("names the tool and the step once a run has been going a while", () => {
     const progress = progressReporter("calendar", 0, 0);
-    expect(stderrOf(() => progress("evaluated 40 of 100 territory workloads"))).to.match(/^calendar: evaluated 40 of 100 territory workloads \(\d+ s\)\n$/);
+    expect(stderrOf(() => progress("evaluated 40 of 100 territory workloads"))).to.match(
+      /^calendar: evaluated 40 of 100 territory workloads \(\d+ s\)\n$/,
+    );
   });
 });

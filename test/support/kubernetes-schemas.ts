@@ -13,8 +13,10 @@ const SCHEMAS: Record<string, () => Promise<ModelClass>> = {
   "v1/ConfigMap": async () => (await import("kubernetes-models/v1/ConfigMap")).ConfigMap,
   "apps/v1/Deployment": async () => (await import("kubernetes-models/apps/v1/Deployment")).Deployment,
   "batch/v1/CronJob": async () => (await import("kubernetes-models/batch/v1/CronJob")).CronJob,
-  "policy/v1/PodDisruptionBudget": async () => (await import("kubernetes-models/policy/v1/PodDisruptionBudget")).PodDisruptionBudget,
-  "keda.sh/v1alpha1/ScaledObject": async () => (await import("@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject")).ScaledObject,
+  "policy/v1/PodDisruptionBudget": async () =>
+    (await import("kubernetes-models/policy/v1/PodDisruptionBudget")).PodDisruptionBudget,
+  "keda.sh/v1alpha1/ScaledObject": async () =>
+    (await import("@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject")).ScaledObject,
   "keda.sh/v1alpha1/TriggerAuthentication": async () =>
     (await import("@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication")).TriggerAuthentication,
   "monitoring.coreos.com/v1/PrometheusRule": async () =>
@@ -24,7 +26,8 @@ const SCHEMAS: Record<string, () => Promise<ModelClass>> = {
   "monitoring.coreos.com/v1/PodMonitor": async () =>
     (await import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor")).PodMonitor,
   "monitoring.coreos.com/v1alpha1/AlertmanagerConfig": async () =>
-    (await import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1/AlertmanagerConfig")).AlertmanagerConfig,
+    (await import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1/AlertmanagerConfig"))
+      .AlertmanagerConfig,
 };
 
 /** Throws naming the object when it does not validate or its kind has no known schema. */

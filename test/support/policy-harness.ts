@@ -1,5 +1,12 @@
 /** Runs the pack's policies the way the Pulumi engine calls them, on resources recorded from a run of the real program. */
-import type { Policy, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type {
+  Policy,
+  PolicyResource,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
 import { policies } from "../../policy/policies";
 import type { RecordedResource } from "../../scripts/mock-runtime";
 
@@ -12,7 +19,12 @@ export interface PolicyInput {
 }
 
 export const policyInputs = (resources: readonly RecordedResource[]): PolicyInput[] =>
-  resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: structuredClone(r.inputs) as Record<string, any> }));
+  resources.map((r) => ({
+    type: r.type,
+    name: r.name,
+    urn: r.urn,
+    props: structuredClone(r.inputs) as Record<string, any>,
+  }));
 
 export interface Violation {
   readonly policy: string;
@@ -27,7 +39,13 @@ const notApplicable = (reason?: string): never => {
 function resourceArgs(r: PolicyInput): ResourceValidationArgs {
   return {
     ...r,
-    opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+    opts: {
+      protect: false,
+      ignoreChanges: [],
+      aliases: [],
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+      additionalSecretOutputs: [],
+    },
     stackTags: new Map(),
     isType: () => false,
     asType: () => undefined,
@@ -37,8 +55,15 @@ function resourceArgs(r: PolicyInput): ResourceValidationArgs {
 }
 
 function stackArgs(resources: readonly PolicyInput[]): StackValidationArgs {
-  const asPolicyResources = resources.map((r) => ({ ...resourceArgs(r), dependencies: [], propertyDependencies: {} }) as unknown as PolicyResource);
-  return { resources: asPolicyResources, stackTags: new Map(), getConfig: <T extends object>() => ({}) as T, notApplicable };
+  const asPolicyResources = resources.map(
+    (r) => ({ ...resourceArgs(r), dependencies: [], propertyDependencies: {} }) as unknown as PolicyResource,
+  );
+  return {
+    resources: asPolicyResources,
+    stackTags: new Map(),
+    getConfig: <T extends object>() => ({}) as T,
+    notApplicable,
+  };
 }
 
 export const policyNamed = (name: string): Policy => {
@@ -48,7 +73,10 @@ export const policyNamed = (name: string): Policy => {
 };
 
 /** Every violation the named policies (default: all) report for a set of resources. */
-export async function violations(resources: readonly PolicyInput[], names: readonly string[] = policies.map((p) => p.name)): Promise<Violation[]> {
+export async function violations(
+  resources: readonly PolicyInput[],
+  names: readonly string[] = policies.map((p) => p.name),
+): Promise<Violation[]> {
   const found: Violation[] = [];
   for (const name of names) {
     const policy = policyNamed(name);

@@ -163,7 +163,11 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
   fs.writeFileSync(path.join(dir, "prometheus.yml"), stringify(config));
   if (options.backfill !== undefined) {
     fs.writeFileSync(path.join(dir, "backfill.om"), options.backfill);
-    const created = spawnSync("promtool", ["tsdb", "create-blocks-from", "openmetrics", "--quiet", path.join(dir, "backfill.om"), path.join(dir, "data")], { encoding: "utf8" });
+    const created = spawnSync(
+      "promtool",
+      ["tsdb", "create-blocks-from", "openmetrics", "--quiet", path.join(dir, "backfill.om"), path.join(dir, "data")],
+      { encoding: "utf8" },
+    );
     if (created.error) throw new Error(INSTALL_HINT);
     if (created.status !== 0) throw new Error(`promtool could not backfill: ${created.stdout}${created.stderr}`);
   }
@@ -219,7 +223,10 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
   const query = async (expr: string): Promise<Sample[]> => {
     const body = await getJson(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
     if (body.status !== "success") throw new Error(`query failed: ${body.error} in ${expr}`);
-    const data = body.data as { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] };
+    const data = body.data as {
+      resultType: string;
+      result: { metric: Record<string, string>; value: [number, string] }[];
+    };
     if (data.resultType !== "vector") throw new Error(`expected a vector from ${expr}, got ${data.resultType}`);
     return data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
   };

@@ -34,7 +34,9 @@ describe("config mistakes that must not pass", () => {
     it("rejects a zone in the wrong case and suggests the canonical spelling", () => {
       const raw = rawStackConfig("prod");
       raw.territories.DE.timeZone = "europe/berlin";
-      expect(problems(raw).join("\n")).to.contain("territories.DE.timeZone: expected an IANA time zone spelled exactly as in the tz database").and.contain("did you mean Europe/Berlin?");
+      expect(problems(raw).join("\n"))
+        .to.contain("territories.DE.timeZone: expected an IANA time zone spelled exactly as in the tz database")
+        .and.contain("did you mean Europe/Berlin?");
     });
 
     it("rejects aliases and fixed offsets, suggesting the canonical name where there is one", () => {
@@ -47,26 +49,43 @@ describe("config mistakes that must not pass", () => {
       expect(zoneProblem("Etc/UTC")).to.contain("did you mean its canonical name UTC?");
       expect(zoneProblem("utc")).to.contain("did you mean UTC?");
       expect(zoneProblem("+01:00")).to.contain("territories.CH.timeZone: expected an IANA time zone");
-      for (const zone of ["Europe/Zurich", "America/New_York", "Asia/Tokyo", "UTC"]) expect(zoneProblem(zone), zone).to.equal("");
+      for (const zone of ["Europe/Zurich", "America/New_York", "Asia/Tokyo", "UTC"])
+        expect(zoneProblem(zone), zone).to.equal("");
     });
   });
 
   describe("keys outside the project namespace", () => {
     it("reports a misspelt project namespace instead of dropping the season calendar", () => {
-      const found = problems(rawConfigFromEntries(entriesWith({ "freshplan-scaling:seasons": "freshplan-scalng:seasons" })));
-      expect(found.join("\n")).to.contain("freshplan-scalng:seasons: expected a key under the project namespace freshplan-scaling: (did you mean freshplan-scaling:seasons?)");
+      const found = problems(
+        rawConfigFromEntries(entriesWith({ "freshplan-scaling:seasons": "freshplan-scalng:seasons" })),
+      );
+      expect(found.join("\n")).to.contain(
+        "freshplan-scalng:seasons: expected a key under the project namespace freshplan-scaling: (did you mean freshplan-scaling:seasons?)",
+      );
     });
 
     it("reports keys without a namespace and near-misses for alerts, capacity and campaigns", () => {
-      const entries = entriesWith({}, { alerts: "{}", "freshplan-scailing:capacity": "{}", "Freshplan-Scaling:campaigns": "[]" });
+      const entries = entriesWith(
+        {},
+        { alerts: "{}", "freshplan-scailing:capacity": "{}", "Freshplan-Scaling:campaigns": "[]" },
+      );
       const found = problems(rawConfigFromEntries(entries)).join("\n");
-      expect(found).to.contain("alerts: expected a key under the project namespace freshplan-scaling: (did you mean freshplan-scaling:alerts?)");
-      expect(found).to.contain("freshplan-scailing:capacity: expected a key under the project namespace freshplan-scaling: (did you mean freshplan-scaling:capacity?)");
-      expect(found).to.contain("Freshplan-Scaling:campaigns: expected a key under the project namespace freshplan-scaling: (did you mean freshplan-scaling:campaigns?)");
+      expect(found).to.contain(
+        "alerts: expected a key under the project namespace freshplan-scaling: (did you mean freshplan-scaling:alerts?)",
+      );
+      expect(found).to.contain(
+        "freshplan-scailing:capacity: expected a key under the project namespace freshplan-scaling: (did you mean freshplan-scaling:capacity?)",
+      );
+      expect(found).to.contain(
+        "Freshplan-Scaling:campaigns: expected a key under the project namespace freshplan-scaling: (did you mean freshplan-scaling:campaigns?)",
+      );
     });
 
     it("leaves Pulumi's and the providers' namespaces alone", () => {
-      const entries = entriesWith({}, { "pulumi:template": "x", "kubernetes:context": "prod", "postgresql:sslmode": "require", "random:seed": "1" });
+      const entries = entriesWith(
+        {},
+        { "pulumi:template": "x", "kubernetes:context": "prod", "postgresql:sslmode": "require", "random:seed": "1" },
+      );
       expect(problems(rawConfigFromEntries(entries))).to.deep.equal([]);
     });
 
@@ -76,7 +95,10 @@ describe("config mistakes that must not pass", () => {
       const shipped = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
       expect(shipped).to.contain("freshplan-scaling:seasons:");
       fs.writeFileSync(file, shipped.replace("freshplan-scaling:seasons:", "freshplan-scalng:seasons:"));
-      expect(() => loadStackConfig("prod", file)).to.throw(ConfigError, /freshplan-scalng:seasons .*did you mean freshplan-scaling:seasons\?/);
+      expect(() => loadStackConfig("prod", file)).to.throw(
+        ConfigError,
+        /freshplan-scalng:seasons .*did you mean freshplan-scaling:seasons\?/,
+      );
     });
   });
 
@@ -88,8 +110,12 @@ describe("config mistakes that must not pass", () => {
       raw.seasons[1].floors.ch = raw.seasons[1].floors.CH;
       delete raw.seasons[1].floors.CH;
       const found = problems(raw).join("\n");
-      expect(found).to.contain('territories.at: expected a territory code such as DE, CH, AT or DE-BY; "at" is not one (did you mean AT?)');
-      expect(found).to.contain('seasons[1].floors.ch: expected a territory code such as DE, CH, AT or DE-BY; "ch" is not one (did you mean CH?)');
+      expect(found).to.contain(
+        'territories.at: expected a territory code such as DE, CH, AT or DE-BY; "at" is not one (did you mean AT?)',
+      );
+      expect(found).to.contain(
+        'seasons[1].floors.ch: expected a territory code such as DE, CH, AT or DE-BY; "ch" is not one (did you mean CH?)',
+      );
     });
   });
 
@@ -97,8 +123,14 @@ describe("config mistakes that must not pass", () => {
     it("names the file as given, the line and the column, and shows the line", () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-yaml-"));
       const file = path.join(dir, "Pulumi.prod.yaml");
-      fs.writeFileSync(file, 'config:\n  freshplan-scaling:namespace: freshplan\n  freshplan-scaling:territories:\n    DE: {timeZone: "Europe/Berlin"\n    CH: 1\n');
-      expect(() => readStackFile("prod", file)).to.throw(`${file}:5:5: YAML syntax error`).with.property("message").that.contains("  5 |     CH: 1\n    |     ^");
+      fs.writeFileSync(
+        file,
+        'config:\n  freshplan-scaling:namespace: freshplan\n  freshplan-scaling:territories:\n    DE: {timeZone: "Europe/Berlin"\n    CH: 1\n',
+      );
+      expect(() => readStackFile("prod", file))
+        .to.throw(`${file}:5:5: YAML syntax error`)
+        .with.property("message")
+        .that.contains("  5 |     CH: 1\n    |     ^");
     });
   });
 
@@ -107,7 +139,15 @@ describe("config mistakes that must not pass", () => {
 
     it("warns in the plan about a campaign always masked by a higher season floor", () => {
       const raw = rawStackConfig("prod");
-      raw.campaigns = [{ name: "wiesn-promo", firstDay: "2027-09-10", lastDay: "2027-09-20", loadMultiplier: 2, floors: { DE: { queries: 5 } } }];
+      raw.campaigns = [
+        {
+          name: "wiesn-promo",
+          firstDay: "2027-09-10",
+          lastDay: "2027-09-20",
+          loadMultiplier: 2,
+          floors: { DE: { queries: 5 } },
+        },
+      ];
       const warnings = buildStackPlan(validateConfig(raw), NOW).warnings;
       expect(warnings).to.include(
         'DE queries: campaign "wiesn-promo" (floor 5) never takes effect: on every day it holds, season "oktoberfest" (floor 6) already holds the same or a higher floor; remove it or raise its floor',
@@ -116,17 +156,42 @@ describe("config mistakes that must not pass", () => {
 
     it("warns about a season whose floor equals the one already held, and about one at minReplicas", () => {
       const raw = rawStackConfig("prod");
-      raw.seasons.push({ name: "herbst", firstDay: "09-01", lastDay: "09-30", loadMultiplier: 2, floors: { DE: { queries: 2, commands: 4 } } });
+      raw.seasons.push({
+        name: "herbst",
+        firstDay: "09-01",
+        lastDay: "09-30",
+        loadMultiplier: 2,
+        floors: { DE: { queries: 2, commands: 4 } },
+      });
       const warnings = buildStackPlan(validateConfig(raw), NOW).warnings.join("\n");
-      expect(warnings).to.contain('DE queries: season "herbst" (floor 2) never takes effect: its floor is not above territories.DE.queries.minReplicas = 2');
-      expect(warnings).to.contain('DE commands: season "herbst" (floor 4) never takes effect: on every day it holds, season "oktoberfest" (floor 4) already holds');
+      expect(warnings).to.contain(
+        'DE queries: season "herbst" (floor 2) never takes effect: its floor is not above territories.DE.queries.minReplicas = 2',
+      );
+      expect(warnings).to.contain(
+        'DE commands: season "herbst" (floor 4) never takes effect: on every day it holds, season "oktoberfest" (floor 4) already holds',
+      );
     });
 
     it("stays quiet for a window that raises the floor on at least one day, and for the shipped stacks", () => {
       const raw = rawStackConfig("prod");
-      raw.campaigns = [{ name: "late-wiesn", firstDay: "2027-10-10", lastDay: "2027-10-20", loadMultiplier: 2, floors: { DE: { queries: 5 } } }];
-      expect(buildStackPlan(validateConfig(raw), NOW).warnings.filter((w) => w.includes("never takes effect"))).to.deep.equal([]);
-      for (const stack of ["prod", "staging"]) expect(buildStackPlan(validateConfig(rawStackConfig(stack)), NOW).warnings.filter((w) => w.includes("never takes effect"))).to.deep.equal([]);
+      raw.campaigns = [
+        {
+          name: "late-wiesn",
+          firstDay: "2027-10-10",
+          lastDay: "2027-10-20",
+          loadMultiplier: 2,
+          floors: { DE: { queries: 5 } },
+        },
+      ];
+      expect(
+        buildStackPlan(validateConfig(raw), NOW).warnings.filter((w) => w.includes("never takes effect")),
+      ).to.deep.equal([]);
+      for (const stack of ["prod", "staging"])
+        expect(
+          buildStackPlan(validateConfig(rawStackConfig(stack)), NOW).warnings.filter((w) =>
+            w.includes("never takes effect"),
+          ),
+        ).to.deep.equal([]);
     });
   });
 });

@@ -31,7 +31,12 @@ export const lanesOf = (plan: StackPlan): ApiLane[] =>
     territory: w.territory,
     workload: w.workload,
     name: w.name,
-    rps: w.territory === "DE" && w.workload === "queries" ? BUSY_RPS : w.territory === "CH" && w.workload === "queries" ? 0.2 : 2,
+    rps:
+      w.territory === "DE" && w.workload === "queries"
+        ? BUSY_RPS
+        : w.territory === "CH" && w.workload === "queries"
+          ? 0.2
+          : 2,
     slowShare: w.territory === "DE" && w.workload === "queries" ? 0.8 : 0,
   }));
 
@@ -48,7 +53,10 @@ export function apiPodMetrics(lane: ApiLane, business: { creditChecks: number; o
     const within = le === "+Inf" || Number(le) >= 0.8 ? total : Number(le) >= 0.04 ? total - slow : 0;
     lines.push(`http_server_requests_seconds_bucket{${labels},le="${le}"} ${within.toFixed(3)}`);
   }
-  lines.push(`http_server_requests_seconds_count{${labels}} ${total.toFixed(3)}`, `http_server_requests_seconds_sum{${labels}} ${(slow * 0.8 + (total - slow) * 0.04).toFixed(3)}`);
+  lines.push(
+    `http_server_requests_seconds_count{${labels}} ${total.toFixed(3)}`,
+    `http_server_requests_seconds_sum{${labels}} ${(slow * 0.8 + (total - slow) * 0.04).toFixed(3)}`,
+  );
   lines.push("# TYPE freshplan_credit_check_pending gauge", `freshplan_credit_check_pending ${business.creditChecks}`);
   lines.push("# TYPE freshplan_campaign_outbox_pending gauge", `freshplan_campaign_outbox_pending ${business.outbox}`);
   return `${lines.join("\n")}\n`;
@@ -67,8 +75,18 @@ export function scaledObjectsOf(objects: readonly Manifest[]): ScaledObjectView[
   return objects
     .filter((o) => o.kind === "ScaledObject")
     .map((o) => {
-      const spec = (o as unknown as { spec: { minReplicaCount: number; maxReplicaCount: number; triggers: { name: string; type: string }[] } }).spec;
-      return { namespace: o.metadata.namespace!, name: o.metadata.name, min: spec.minReplicaCount, max: spec.maxReplicaCount, triggers: spec.triggers };
+      const spec = (
+        o as unknown as {
+          spec: { minReplicaCount: number; maxReplicaCount: number; triggers: { name: string; type: string }[] };
+        }
+      ).spec;
+      return {
+        namespace: o.metadata.namespace!,
+        name: o.metadata.name,
+        min: spec.minReplicaCount,
+        max: spec.maxReplicaCount,
+        triggers: spec.triggers,
+      };
     });
 }
 
@@ -78,7 +96,12 @@ export function kubeStateMetrics(scaled: readonly ScaledObjectView[]): string {
   scrapes++;
   const lines: string[] = [];
   for (const s of scaled) {
-    const current = s.name === "freshplan-api-queries-de" ? s.max : s.name === "freshplan-api-queries-ch" ? s.min + (scrapes % 2) : s.min;
+    const current =
+      s.name === "freshplan-api-queries-de"
+        ? s.max
+        : s.name === "freshplan-api-queries-ch"
+          ? s.min + (scrapes % 2)
+          : s.min;
     const labels = `namespace="${s.namespace}",horizontalpodautoscaler="${kedaHpaName(s.name)}"`;
     lines.push(
       `kube_horizontalpodautoscaler_status_current_replicas{${labels}} ${current}`,
@@ -105,10 +128,14 @@ export function kedaOperatorMetrics(scaled: readonly ScaledObjectView[]): string
     s.triggers.forEach((t, i) => {
       const labels = `namespace="${s.namespace}",scaledObject="${s.name}",scaler="${t.name}",triggerIndex="${i}",metric="s${i}-${t.type}",type="scaledobject"`;
       lines.push(`keda_scaler_active{${labels}} ${ACTIVE.test(t.name) ? 1 : 0}`);
-      if (FAILING.some((f) => f.scaledObject === s.name && f.scaler === t.name)) lines.push(`keda_scaler_detail_errors_total{${labels}} ${errors}`);
+      if (FAILING.some((f) => f.scaledObject === s.name && f.scaler === t.name))
+        lines.push(`keda_scaler_detail_errors_total{${labels}} ${errors}`);
     });
   }
-  for (const f of FAILING) lines.push(`keda_scaled_object_errors_total{namespace="${scaled[0].namespace}",scaledObject="${f.scaledObject}",type="scaledobject"} ${errors}`);
+  for (const f of FAILING)
+    lines.push(
+      `keda_scaled_object_errors_total{namespace="${scaled[0].namespace}",scaledObject="${f.scaledObject}",type="scaledobject"} ${errors}`,
+    );
   return `${lines.join("\n")}\n`;
 }
 
@@ -125,7 +152,9 @@ export function reminderHistory(plan: StackPlan, podTarget: (territory: string) 
     const at = now - 5 - minute * 60;
     const due = 120 - minute;
     for (const territory of territories) {
-      const labels = Object.entries(podTarget(territory)).map(([k, v]) => `${k}="${v}"`).join(",");
+      const labels = Object.entries(podTarget(territory))
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(",");
       samples.push(`lead_reminder_due_total{${labels}} ${due} ${at}`);
       samples.push(`lead_reminder_sent_total{${labels}} ${territory === "DE" ? Math.min(due, 30) : due} ${at}`);
     }

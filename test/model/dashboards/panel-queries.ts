@@ -17,7 +17,12 @@ export function panelQueries(dashboards: readonly GeneratedDashboard[]): QueryOf
       .filter((p) => p.type !== "row")
       .flatMap((p) => {
         const panel = d.spec.rows.flatMap((r) => r.panels).find((s) => s.id === (p as { id?: number }).id)!;
-        return ((p as { targets?: { expr: string; legendFormat: string }[] }).targets ?? []).map((t) => ({ dashboard: d.spec.name, panel, legend: t.legendFormat, expr: t.expr }));
+        return ((p as { targets?: { expr: string; legendFormat: string }[] }).targets ?? []).map((t) => ({
+          dashboard: d.spec.name,
+          panel,
+          legend: t.legendFormat,
+          expr: t.expr,
+        }));
       }),
   );
 }

@@ -4,7 +4,15 @@ import { cronFiringTimes, cronParserFiringTimes } from "../../../model/keda/cron
 
 const FROM = new Date("2026-01-01T00:00:00Z");
 const TO = new Date("2028-03-01T00:00:00Z");
-const ZONES = ["Europe/Berlin", "Europe/London", "America/New_York", "America/Santiago", "Asia/Beirut", "Pacific/Chatham", "UTC"];
+const ZONES = [
+  "Europe/Berlin",
+  "Europe/London",
+  "America/New_York",
+  "America/Santiago",
+  "Asia/Beirut",
+  "Pacific/Chatham",
+  "UTC",
+];
 const CRONS = [
   "0 0 1 9 *", // a season start
   "0 0 16 10 *", // a season end
@@ -23,9 +31,10 @@ describe("cron firings over a period", function () {
   for (const zone of ZONES) {
     it(`equal cron-parser's in ${zone}`, () => {
       for (const cron of CRONS) {
-        expect(cronFiringTimes(cron, zone, FROM, TO).map((t) => new Date(t).toISOString()), cron).to.deep.equal(
-          cronParserFiringTimes(cron, zone, FROM, TO).map((t) => new Date(t).toISOString()),
-        );
+        expect(
+          cronFiringTimes(cron, zone, FROM, TO).map((t) => new Date(t).toISOString()),
+          cron,
+        ).to.deep.equal(cronParserFiringTimes(cron, zone, FROM, TO).map((t) => new Date(t).toISOString()));
       }
     });
   }

@@ -15,7 +15,9 @@ function said(edit: (raw: Record<string, any>) => void, stack = "staging"): stri
   const raw = rawStackConfig(stack);
   edit(raw);
   const after = planOf(raw);
-  return workloadChanges(before.scaling, before.alertGroups, after.scaling, after.alertGroups).flatMap((w) => w.sentences.map((s) => `${w.territory}${w.workload ? ` ${w.workload}` : ""}: ${s}`));
+  return workloadChanges(before.scaling, before.alertGroups, after.scaling, after.alertGroups).flatMap((w) =>
+    w.sentences.map((s) => `${w.territory}${w.workload ? ` ${w.workload}` : ""}: ${s}`),
+  );
 }
 
 describe("plan diff: workloads in words", () => {
@@ -38,8 +40,12 @@ describe("plan diff: workloads in words", () => {
       delete raw.territories.AT;
       delete raw.seasons[1].floors.AT;
     });
-    expect(sentences[0]).to.match(/^AT: territory removed \(was queries 1–2 replicas at 40 rps\/replica, floors weihnachten 2 \(12-12 → 01-06\), business hours 2/);
-    expect(sentences).to.include("AT queries: alerts removed: FreshplanApiLatencyBudgetBurn (critical), FreshplanApiLatencyBudgetBurn (warning), FreshplanApiP95AboveBudget (warning), FreshplanApiP95Emergency (critical), FreshplanScaledToMax (critical), FreshplanPreScaleWithoutLoad (info), FreshplanApiMetricsMissing (critical)");
+    expect(sentences[0]).to.match(
+      /^AT: territory removed \(was queries 1–2 replicas at 40 rps\/replica, floors weihnachten 2 \(12-12 → 01-06\), business hours 2/,
+    );
+    expect(sentences).to.include(
+      "AT queries: alerts removed: FreshplanApiLatencyBudgetBurn (critical), FreshplanApiLatencyBudgetBurn (warning), FreshplanApiP95AboveBudget (warning), FreshplanApiP95Emergency (critical), FreshplanScaledToMax (critical), FreshplanPreScaleWithoutLoad (info), FreshplanApiMetricsMissing (critical)",
+    );
   });
 
   it("an unchanged config says nothing and costs nothing", () => {
@@ -59,7 +65,9 @@ describe("plan diff: workloads in words", () => {
     const masked = planOf(raw);
     const period = diffPeriod(plain, NOW);
     const there = compareCapacity(plain, masked, period);
-    expect(there.appeared).to.include("DE queries: oktoberfest floor 1 is not above minReplicas 1; it never raises the floor");
+    expect(there.appeared).to.include(
+      "DE queries: oktoberfest floor 1 is not above minReplicas 1; it never raises the floor",
+    );
     const back = compareCapacity(masked, plain, period);
     expect(back.disappeared).to.deep.equal(there.appeared);
   });

@@ -12,7 +12,8 @@ import { loadStackConfig } from "../../../scripts/stack-file";
 import { validateAgainstSchema } from "../../support/kubernetes-schemas";
 import { ROOT } from "../../support/stack-fixtures";
 
-const INSTALL_HINT = "amtool is not installed: run `apt-get update && apt-get install -y prometheus-alertmanager` (Debian package prometheus-alertmanager provides /usr/bin/amtool)";
+const INSTALL_HINT =
+  "amtool is not installed: run `apt-get update && apt-get install -y prometheus-alertmanager` (Debian package prometheus-alertmanager provides /usr/bin/amtool)";
 
 function amtool(args: string[]): { status: number; output: string } {
   const result = spawnSync("amtool", args, { encoding: "utf8" });
@@ -24,14 +25,26 @@ const EXPECTED = { critical: RECEIVERS.page, warning: RECEIVERS.ticket, info: RE
 
 for (const stack of ["prod", "staging"]) {
   describe(`Alertmanager routing of ${stack} under amtool`, () => {
-    const plan = buildStackPlan(loadStackConfig(stack, path.join(ROOT, `Pulumi.${stack}.yaml`)), new Date("2026-11-23T00:00:00Z"));
+    const plan = buildStackPlan(
+      loadStackConfig(stack, path.join(ROOT, `Pulumi.${stack}.yaml`)),
+      new Date("2026-11-23T00:00:00Z"),
+    );
     const text = alertmanagerConfigFile(plan.config, plan.alertGroups)!;
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-am-")), "alertmanager.yaml");
     fs.writeFileSync(file, text);
     const route = (labels: Record<string, string>) => {
-      const { status, output } = amtool(["config", "routes", "test", `--config.file=${file}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)]);
+      const { status, output } = amtool([
+        "config",
+        "routes",
+        "test",
+        `--config.file=${file}`,
+        ...Object.entries(labels).map(([k, v]) => `${k}=${v}`),
+      ]);
       expect(status, output).to.equal(0);
-      return output.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("Warning"));
+      return output
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith("Warning"));
     };
 
     it("passes amtool check-config", () => {
@@ -53,7 +66,9 @@ for (const stack of ["prod", "staging"]) {
       for (const group of plan.alertGroups) {
         const alertname = alertingRules([group])[0].alert;
         for (const severity of ["critical", "warning", "info"] as const) {
-          expect(route({ alertname, severity, territory: "DE" }), `${group.name} ${severity}`).to.deep.equal([EXPECTED[severity]]);
+          expect(route({ alertname, severity, territory: "DE" }), `${group.name} ${severity}`).to.deep.equal([
+            EXPECTED[severity],
+          ]);
         }
       }
       // Alerts of other stacks sharing the Alertmanager are not paged on by this tree.
@@ -62,10 +77,15 @@ for (const stack of ["prod", "staging"]) {
 
     it("reads every credential from a mounted Secret file, never inline", () => {
       const config = parse(text);
-      const integrations = config.receivers.flatMap((r: Record<string, unknown>) => Object.entries(r).filter(([k]) => k.endsWith("_configs")).flatMap(([, v]) => v as Record<string, unknown>[]));
+      const integrations = config.receivers.flatMap((r: Record<string, unknown>) =>
+        Object.entries(r)
+          .filter(([k]) => k.endsWith("_configs"))
+          .flatMap(([, v]) => v as Record<string, unknown>[]),
+      );
       expect(integrations.length).to.be.greaterThan(0);
       for (const i of integrations) {
-        for (const secretField of ["routing_key", "service_key", "api_url", "api_key"]) expect(i, secretField).not.to.have.property(secretField);
+        for (const secretField of ["routing_key", "service_key", "api_url", "api_key"])
+          expect(i, secretField).not.to.have.property(secretField);
         const credentials = (i.http_config as { authorization?: Record<string, unknown> } | undefined)?.authorization;
         if (credentials) expect(credentials).not.to.have.property("credentials");
       }
@@ -84,16 +104,27 @@ describe("Alertmanager routing: the checks can fail", () => {
 
 describe("AlertmanagerConfig resource", () => {
   it("staging provisions it in the stack namespace, valid against the prometheus-operator schema, with Secret references only", async () => {
-    const plan = buildStackPlan(loadStackConfig("staging", path.join(ROOT, "Pulumi.staging.yaml")), new Date("2026-11-23T00:00:00Z"));
+    const plan = buildStackPlan(
+      loadStackConfig("staging", path.join(ROOT, "Pulumi.staging.yaml")),
+      new Date("2026-11-23T00:00:00Z"),
+    );
     const manifest = alertmanagerConfigManifest(plan.config, plan.alertGroups)!;
     expect(manifest.metadata.namespace).to.equal(plan.config.namespace);
     await validateAgainstSchema(manifest as unknown as Record<string, unknown>);
-    const receivers = (manifest as unknown as { spec: { receivers: { name: string; slackConfigs?: { apiURL: unknown }[] }[] } }).spec.receivers;
-    expect(receivers.find((r) => r.name === RECEIVERS.page)?.slackConfigs?.[0].apiURL).to.deep.equal({ name: "alertmanager-freshplan-slack", key: "webhook-url" });
+    const receivers = (
+      manifest as unknown as { spec: { receivers: { name: string; slackConfigs?: { apiURL: unknown }[] }[] } }
+    ).spec.receivers;
+    expect(receivers.find((r) => r.name === RECEIVERS.page)?.slackConfigs?.[0].apiURL).to.deep.equal({
+      name: "alertmanager-freshplan-slack",
+      key: "webhook-url",
+    });
   });
 
   it("prod ships none (not configured)", () => {
-    const plan = buildStackPlan(loadStackConfig("prod", path.join(ROOT, "Pulumi.prod.yaml")), new Date("2026-11-23T00:00:00Z"));
+    const plan = buildStackPlan(
+      loadStackConfig("prod", path.join(ROOT, "Pulumi.prod.yaml")),
+      new Date("2026-11-23T00:00:00Z"),
+    );
     expect(alertmanagerConfigManifest(plan.config, plan.alertGroups)).to.equal(undefined);
   });
 });
