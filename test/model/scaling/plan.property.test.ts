@@ -116,7 +116,7 @@ describe("scaling plan properties (fast-check)", () => {
           }
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 800 },
     );
     // The generator must exercise the valid side too, or the property says nothing.
     expect(valid).to.be.greaterThan(20);
