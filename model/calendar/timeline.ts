@@ -67,7 +67,8 @@ export function floorTimeline(spec: ScaledObjectSpec, from: Date, to: Date): Flo
       nextAfter(ends, ms, until.getTime(), end, timezone) <= nextAfter(starts, ms, until.getTime(), start, timezone);
     return new Map([...instants].map((ms) => [ms, active(ms)]));
   });
-  const all = [...new Set(changes.flatMap((c) => [...c.keys()]))].sort((a, b) => a - b);
+  // `from` always opens the timeline: a workload without cron triggers holds minReplicas throughout.
+  const all = [...new Set([from.getTime(), ...changes.flatMap((c) => [...c.keys()])])].sort((a, b) => a - b);
   const state = crons.map(() => false);
   const steps: FloorStep[] = [];
   let previous: FloorStep | undefined;

@@ -163,4 +163,18 @@ describe("cost view in replica-hours", () => {
     expect(cost.total.staticPeak).to.equal(22 * year);
     expect(cost.total.savingsVsStatic).to.be.closeTo(1 - 103_236 / 192_720, 1e-12);
   });
+
+  it("counts a workload without any floor at its minReplicas, not as zero", () => {
+    const raw = rawStackConfig("prod");
+    raw.seasons = [];
+    delete raw.territories.DE.queries.businessHours;
+    const bare = validateConfig(raw);
+    const lanes = buildCalendar(buildScalingPlan(bare, NOW), {
+      from: { year: 2026, month: 1, day: 1 },
+      days: 365,
+    }).lanes;
+    const de = costView(bare, lanes, NOW).lanes.find((c) => c.territory === "DE" && c.workload === "queries")!;
+    // No cron trigger at all: minReplicas 2 the whole year, which is also the static peak.
+    expect(de).to.include({ configured: 2 * 8760, staticPeak: 2 * 8760, peakReplicas: 2 });
+  });
 });
