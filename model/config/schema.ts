@@ -11,6 +11,7 @@ import { z } from "zod";
 import { parseCalendarDate, parseMonthDay } from "../time/calendar-date";
 import { alertSettingsSchema } from "./alert-settings";
 import { int, numericString, positive, promDuration, text } from "./fields";
+import { rehearsalSettingsSchema } from "./rehearsal-settings";
 
 export const WORKLOADS = ["queries", "commands"] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
@@ -193,6 +194,8 @@ export const freshplanConfigSchema = z.strictObject({
   alerts: alertSettingsSchema.default(() => alertSettingsSchema.parse({})),
   /** Settings of the pre-provisioning calculator (`npm run calendar`, shortfall/waste warnings at preview). */
   capacity: capacitySettings.default({ targetUtilisation: 0.8, wasteRatio: 1.5, wasteMinExcess: 2 }),
+  /** The daily load shape and capacity model of `npm run rehearse` (see rehearsal-settings.ts). */
+  rehearsal: rehearsalSettingsSchema.default(() => rehearsalSettingsSchema.parse({})),
 });
 
 export type FreshplanConfig = z.infer<typeof freshplanConfigSchema>;
