@@ -8,7 +8,7 @@ const day = z.array(weight, { error: "24 hourly weights (00:00 … 23:00 local)"
 /**
  * A B2B CRM's day: the sales force logs in from 07:00, peaks mid-morning and after lunch, and is
  * gone by 19:00; weekends see a few office and back-office users. Weights are shares of the
- * working day's peak (baselinePeakRps × the season's multiplier), at the full hour, linear between.
+ * working day's peak (baselinePeakRps × the season's multiplier), each holding for its hour.
  */
 export const DEFAULT_DAILY_PROFILE = {
   workday: [0.05, 0.04, 0.04, 0.04, 0.05, 0.08, 0.15, 0.45, 0.85, 1, 1, 0.95, 0.7, 0.85, 0.95, 0.9, 0.8, 0.6, 0.35, 0.2, 0.12, 0.08, 0.06, 0.05],

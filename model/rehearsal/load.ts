@@ -5,12 +5,14 @@ import { utcOffsetMinutes } from "../time/zoned-time";
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-/** Share of the day's peak at a local wall-clock time; weekends are Saturday and Sunday. */
+/**
+ * Share of the day's peak at a local wall-clock time; weekends are Saturday and Sunday. Each weight
+ * holds for its whole hour, so load rises in steps at the full hour: the login wave at 08:00 is the
+ * hard case a rehearsal is for, and a smooth ramp would hide the HPA's reaction time.
+ */
 export function profileWeight(profile: DailyProfile, localWeekday: number, localMinuteOfDay: number): number {
   const weights = localWeekday === 0 || localWeekday === 6 ? profile.weekend : profile.workday;
-  const hour = Math.floor(localMinuteOfDay / 60);
-  const next = weights[(hour + 1) % 24];
-  return weights[hour] + (next - weights[hour]) * ((localMinuteOfDay % 60) / 60);
+  return weights[Math.floor(localMinuteOfDay / 60)];
 }
 
 /** Where the season's multiplier applies: [from, to); outside it the load is an ordinary day's. */
