@@ -1,13 +1,13 @@
 /**
  * A simulated season before it arrives:
- * `npm run rehearse -- --stack prod [--season oktoberfest] [--days 3] [--multiplier 5] [--territory DE] [--format table|json|svg] [--out FILE]`.
+ * `npm run rehearse -- --stack prod [--season oktoberfest] [--from DATE] [--days 3] [--multiplier 5] [--territory DE] [--format table|json|svg] [--out FILE]`.
  * Replays the load through the workloads' ScaledObjects as rendered, with KEDA's and the HPA's rules.
  */
 import * as fs from "node:fs";
 import { Command } from "commander";
 import { RehearsalPeriod, StackRehearsal, ordinaryPeriod, rehearseStack, seasonPeriod } from "../model/rehearsal/rehearse";
 import { buildStackPlan } from "../model/stack-plan";
-import { addDays, calendarDateIn, formatCalendarDate } from "../model/time/calendar-date";
+import { addDays, calendarDateIn, formatCalendarDate, parseCalendarDate } from "../model/time/calendar-date";
 import { formatLocal } from "../model/time/zoned-time";
 import { runCli } from "./cli";
 import { rehearsalSvg } from "./render/rehearsal-svg";
@@ -62,13 +62,14 @@ async function main() {
     .option("--stack <name>", "stack whose Pulumi.<stack>.yaml to use", "prod")
     .option("--config-file <path>", "stack config file (default Pulumi.<stack>.yaml)")
     .option("--season <name>", "the season to rehearse (its next window, lead days included); default: ordinary days from today")
+    .option("--from <date>", "first day to rehearse (YYYY-MM-DD, local to each territory); default: the season's first lead day, or today")
     .option("--days <n>", "days to rehearse (default: the whole season window, or 3)")
     .option("--multiplier <x>", "load multiplier (default: the season's loadMultiplier, or 1)")
     .option("--territory <code>", "only this territory")
     .option("--format <format>", "table | json | svg", "table")
     .option("--out <file>", "write to this file instead of stdout")
     .parse(process.argv);
-  const o = cli.opts<{ stack: string; configFile?: string; season?: string; days?: string; multiplier?: string; territory?: string; format: string; out?: string }>();
+  const o = cli.opts<{ stack: string; configFile?: string; season?: string; from?: string; days?: string; multiplier?: string; territory?: string; format: string; out?: string }>();
   if (!["table", "json", "svg"].includes(o.format)) throw new Error(`--format ${o.format}: expected table, json or svg`);
   const file = o.configFile ?? stackFilePath(o.stack);
   const config = loadStackConfig(o.stack, file);
@@ -76,13 +77,17 @@ async function main() {
   const days = positiveNumber(o.days, "--days", true);
   const multiplier = positiveNumber(o.multiplier, "--multiplier", false);
   const now = new Date();
+  const from = o.from === undefined ? undefined : parseCalendarDate(o.from);
+  if (o.from !== undefined && !from) throw new Error(`--from ${o.from}: expected a date YYYY-MM-DD that exists`);
   let period: RehearsalPeriod;
   if (o.season !== undefined) {
     const season = config.seasons.find((s) => s.name === o.season);
     if (!season) throw new Error(`--season ${o.season}: not in the stack (${config.seasons.map((s) => s.name).join(", ") || "none"})`);
-    period = seasonPeriod(season, calendarDateIn(now, Object.values(config.territories)[0]?.timeZone ?? "UTC"), days, multiplier);
+    // The season's window that has not ended by the first rehearsed day.
+    const window = seasonPeriod(season, from ?? calendarDateIn(now, Object.values(config.territories)[0]?.timeZone ?? "UTC"), days, multiplier);
+    period = from ? { ...window, from, days: days ?? 3 } : window;
   } else {
-    period = ordinaryPeriod(config, now, days ?? 3, multiplier);
+    period = { ...ordinaryPeriod(config, now, days ?? 3, multiplier), ...(from && { from }) };
   }
   const plan = buildStackPlan(config, now);
   const rehearsal = rehearseStack(config, plan.scaling, period, {}, o.territory);
