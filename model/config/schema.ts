@@ -74,6 +74,18 @@ const territory = z.strictObject({
 const floorsByWorkload = z.strictObject({ queries: int(1).optional(), commands: int(1).optional() });
 const floors = z.record(territoryCode, floorsByWorkload, { error: "a map of territory → { queries, commands } floors" });
 
+const phaseName = text(/^[a-z][a-z0-9-]{0,15}$/, "a short lower-case name of letters, digits and '-' (it becomes part of a trigger name)");
+
+/** A pre-scaling step before the window's first day; rules.ts relates it to leadDays and the other floors. */
+const phase = z.strictObject({
+  name: phaseName,
+  /** Days before firstDay from which the phase's floors hold, until the next phase (the last: until firstDay). */
+  fromDaysBefore: int(1, 90),
+  floors,
+  /** Why a floor lies above a later one (the rule is: floors rise towards the peak). */
+  reason: z.string({ error: "a sentence" }).min(1, { error: "a sentence" }).optional(),
+});
+
 const season = z.strictObject({
   name: slug,
   /** First day of the window, recurring yearly. */
@@ -86,6 +98,8 @@ const season = z.strictObject({
   loadMultiplier: positive("a multiplier"),
   /** The territories the season applies to, each with its replica floors. */
   floors,
+  /** Staged pre-scaling: with phases, `floors` hold from firstDay and the phases cover the lead days. */
+  phases: z.array(phase, { error: "a list of phases" }).optional(),
 });
 
 const campaign = z.strictObject({
@@ -95,6 +109,7 @@ const campaign = z.strictObject({
   leadDays: int(0, 90).default(0),
   loadMultiplier: positive("a multiplier"),
   floors,
+  phases: z.array(phase, { error: "a list of phases" }).optional(),
 });
 
 const scaling = z.strictObject({
@@ -203,6 +218,7 @@ export type TerritoryConfig = FreshplanConfig["territories"][string];
 export type TerritoryWorkloadConfig = TerritoryConfig[WorkloadName];
 export type SeasonConfig = FreshplanConfig["seasons"][number];
 export type CampaignConfig = FreshplanConfig["campaigns"][number];
+export type PhaseConfig = NonNullable<SeasonConfig["phases"]>[number];
 export type WorkloadSettings = FreshplanConfig["workloads"][WorkloadName];
 export type CapacitySettings = FreshplanConfig["capacity"];
 export type JournalConfig = NonNullable<FreshplanConfig["journal"]>;
