@@ -45,7 +45,7 @@ export function phaseIssues(c: PhaseRuleContext): void {
       if (other !== undefined) add(at(j, "name"), p.name, `a name not already used by phases[${other}]`, context);
       else byName.set(p.name, j);
       if (typeof item.name === "string" && c.siblingNames.includes(`${item.name}-${p.name}`)) {
-        add(at(j, "name"), p.name, `a name whose trigger does not collide with ${kind} "${item.name}-${p.name}"`, context);
+        add(at(j, "name"), p.name, `a name whose trigger does not collide with the ${kind === "seasons" ? "season" : "campaign"} "${item.name}-${p.name}"`, context);
       }
     }
     for (const [code, byWorkload] of Object.entries(isDict(p.floors) ? p.floors : {})) {
