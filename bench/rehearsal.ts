@@ -16,7 +16,6 @@ const o = new Command("bench:rehearsal")
 
 const config = loadStackConfig(o.stack, stackFilePath(o.stack));
 const now = new Date("2026-01-15T00:00:00Z");
-const plan = buildScalingPlan(config, now).workloads;
 const scaling = buildScalingPlan(config, now);
 const today = { year: 2026, month: 1, day: 15 };
 
@@ -32,7 +31,7 @@ function median(period: RehearsalPeriod): { ms: number; minutesOverBudget: numbe
   return { ms: times[Math.floor(times.length / 2)], minutesOverBudget: result.workloads.reduce((s, w) => s + w.minutesOverBudget, 0), workloads: result.workloads.length };
 }
 
-console.log(`rehearsal benchmark: stack ${o.stack}, ${plan.length} workloads, median of ${o.rounds} rounds (after one warm-up)`);
+console.log(`rehearsal benchmark: stack ${o.stack}, ${scaling.workloads.length} workloads, median of ${o.rounds} rounds (after one warm-up)`);
 for (const season of config.seasons) {
   const full = seasonPeriod(season, today);
   const baseline = median({ ...full, days: 1 });

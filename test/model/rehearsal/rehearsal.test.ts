@@ -39,6 +39,16 @@ describe("season rehearsal", function () {
     expect(profileWeight(DEFAULT_DAILY_PROFILE, 6, 9 * 60 + 30)).to.be.below(0.3); // Saturday
   });
 
+  it("takes a daily profile from the config and refuses one without 24 hourly weights", () => {
+    const raw = rawStackConfig("prod");
+    raw.rehearsal = { dailyProfile: { workday: Array(24).fill(0.5), weekend: Array(23).fill(0.1) } };
+    expect(() => validateConfig(raw)).to.throw(/rehearsal\.dailyProfile\.weekend.*exactly 24 hourly weights/);
+    raw.rehearsal.dailyProfile.weekend.push(0.1);
+    const config = validateConfig(raw);
+    expect(profileWeight(config.rehearsal.dailyProfile, 2, 3 * 60)).to.equal(0.5);
+    expect(config.rehearsal.budgetAtTargetMultiple).to.equal(1.25);
+  });
+
   it("a config big enough for its season shows no minute over budget while the load is real", () => {
     const raw = rawStackConfig("prod");
     const { config, w } = deWorkload(raw, "queries");
