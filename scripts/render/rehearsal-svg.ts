@@ -41,7 +41,7 @@ function lane(r: WorkloadRehearsal, top: number): string[] {
     `${r.minutesOverBudget} min over ${r.p95BudgetMs} ms`,
     `${r.minutesAtMax} min at max · peak ${r.peakReplicas}`,
     `${Math.round(r.replicaHours)} replica-h · ${r.scaleEvents} scale events`,
-    r.recommendedMaxReplicas === undefined ? "no max up to the search limit holds" : r.recommendedMaxReplicas === r.maxReplicas ? "max holds" : `max ${r.recommendedMaxReplicas} would hold`,
+    r.recommendedMaxReplicas === undefined ? "no max ≤ 8× holds: raise the floor" : r.recommendedMaxReplicas === r.maxReplicas ? "max holds" : `max ${r.recommendedMaxReplicas} would hold`,
   ];
   lines.forEach((l, k) => out.push(`<text x="10" y="${top + 36 + k * 15}" fill="${k === 0 && r.minutesOverBudget > 0 ? "#c53030" : "#555"}">${escapeXml(l)}</text>`));
   out.push(`</g>`);
