@@ -82,11 +82,23 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 
-async function runLoad(url: string, mode: Mode, producers: number, seconds: number,
-                       during?: () => Promise<void>): Promise<RunResult> {
+async function runLoad(
+  url: string,
+  mode: Mode,
+  producers: number,
+  seconds: number,
+  during?: () => Promise<void>,
+): Promise<RunResult> {
   const clients = await Promise.all(
-    Array.from({ length: producers }, (_, i) => connectClient(url, `bench-${mode}-${i}`)));
-  const payload = JSON.stringify({ orderId: 123456, lines: [{ sku: "APPLE-1KG", qty: 12 }, { sku: "PEAR-1KG", qty: 4 }] });
+    Array.from({ length: producers }, (_, i) => connectClient(url, `bench-${mode}-${i}`)),
+  );
+  const payload = JSON.stringify({
+    orderId: 123456,
+    lines: [
+      { sku: "APPLE-1KG", qty: 12 },
+      { sku: "PEAR-1KG", qty: 4 },
+    ],
+  });
   const latencies: number[] = [];
   let measuring = false;
   let stop = false;
@@ -120,7 +132,10 @@ async function runLoad(url: string, mode: Mode, producers: number, seconds: numb
   await Promise.all(clients.map((c) => c.end()));
   latencies.sort((x, y) => x - y);
   return {
-    mode, producers, events, seconds: round(elapsed),
+    mode,
+    producers,
+    events,
+    seconds: round(elapsed),
     eventsPerSecond: Math.round(events / elapsed),
     p50Ms: round(percentile(latencies, 50), 3),
     p99Ms: round(percentile(latencies, 99), 3),
@@ -130,7 +145,12 @@ async function runLoad(url: string, mode: Mode, producers: number, seconds: numb
 }
 
 /** Enqueue on a quiet territory every intervalMs and time until the listener hears of it. */
-async function probeWakeUps(url: string, listener: Client, durationMs: number, intervalMs: number): Promise<LatencyResult> {
+async function probeWakeUps(
+  url: string,
+  listener: Client,
+  durationMs: number,
+  intervalMs: number,
+): Promise<LatencyResult> {
   const producer = await connectClient(url, "bench-probe");
   const samples: number[] = [];
   const deadline = Date.now() + durationMs;
@@ -174,22 +194,32 @@ async function main(): Promise<void> {
 
   const startedAt = Date.now();
   const server = await startPostgres({
-    settings: { fsync: "on", synchronous_commit: opts.synchronousCommit, full_page_writes: "on", max_connections: "100" },
+    settings: {
+      fsync: "on",
+      synchronous_commit: opts.synchronousCommit,
+      full_page_writes: "on",
+      max_connections: "100",
+    },
   });
   try {
     const url = server.url(await server.createDatabase("journal_bench"));
     await applyMigrations(url);
     await syncTerritories(url, [...TERRITORIES, PROBE_TERRITORY]);
     const admin = await connectClient(url, "bench-admin");
-    const settings = (await admin.query(
-      "SELECT notify_throttle::text, notify_threshold_soft::float8, notify_threshold_hard::float8 FROM integration.settings")).rows[0];
+    const settings = (
+      await admin.query(
+        "SELECT notify_throttle::text, notify_threshold_soft::float8, notify_threshold_hard::float8 FROM integration.settings",
+      )
+    ).rows[0];
     const listener = await connectClient(url, "bench-listener");
     let notifications = 0;
     listener.on("notification", () => notifications++);
     await listener.query("LISTEN freshplan_events");
 
     const wakeUpIdle = await probeWakeUps(url, listener, 3_000, 50);
-    console.log(`wake-up latency, idle: p50 ${wakeUpIdle.p50Ms} ms, p99 ${wakeUpIdle.p99Ms} ms (${wakeUpIdle.samples} samples)`);
+    console.log(
+      `wake-up latency, idle: p50 ${wakeUpIdle.p50Ms} ms, p99 ${wakeUpIdle.p99Ms} ms (${wakeUpIdle.samples} samples)`,
+    );
 
     // Rounds with a rotating mode order, reporting the median round: on a small VM a
     // single run is at the mercy of checkpoints and disk-flush jitter.
@@ -205,15 +235,25 @@ async function main(): Promise<void> {
           await admin.query("CHECKPOINT");
           const notifiedBefore = notifications;
           const probeHere = mode === "c_enqueue_event" && producers === Math.max(...levels) && round === 0;
-          const result = await runLoad(url, mode, producers, seconds, probeHere
-            ? async () => { wakeUpUnderLoad = await probeWakeUps(url, listener, seconds * 1000 - 200, 40); }
-            : undefined);
+          const result = await runLoad(
+            url,
+            mode,
+            producers,
+            seconds,
+            probeHere
+              ? async () => {
+                  wakeUpUnderLoad = await probeWakeUps(url, listener, seconds * 1000 - 200, 40);
+                }
+              : undefined,
+          );
           result.notifications = notifications - notifiedBefore;
           byMode.get(mode)!.push(result);
-          console.log(`${MODES[mode].label.padEnd(34)} ${String(producers).padStart(2)} producers, round ${round + 1}: ` +
-            `${String(result.eventsPerSecond).padStart(6)} events/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
-            `${result.notifications} notifications, CPU/event server ${result.serverCpuUsPerEvent} µs, ` +
-            `client ${result.clientCpuUsPerEvent} µs`);
+          console.log(
+            `${MODES[mode].label.padEnd(34)} ${String(producers).padStart(2)} producers, round ${round + 1}: ` +
+              `${String(result.eventsPerSecond).padStart(6)} events/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
+              `${result.notifications} notifications, CPU/event server ${result.serverCpuUsPerEvent} µs, ` +
+              `client ${result.clientCpuUsPerEvent} µs`,
+          );
         }
       }
       for (const mode of modes) {
@@ -229,17 +269,23 @@ async function main(): Promise<void> {
     await listener.end();
     await admin.end();
 
-    console.log("\nproducers | (a) INSERT ev/s | (b) +notify each ev/s (ratio) | (c) enqueue_event ev/s (ratio) | (c) p50/p99 ms");
+    console.log(
+      "\nproducers | (a) INSERT ev/s | (b) +notify each ev/s (ratio) | (c) enqueue_event ev/s (ratio) | (c) p50/p99 ms",
+    );
     for (const producers of levels) {
       const get = (m: Mode) => results.find((r) => r.mode === m && r.producers === producers)!;
       const [a, b, c] = [get("a_insert"), get("b_insert_notify_each"), get("c_enqueue_event")];
-      console.log(`${String(producers).padStart(9)} | ${String(a.eventsPerSecond).padStart(15)} | ` +
-        `${`${b.eventsPerSecond} (${b.ratioToInsert})`.padStart(29)} | ${`${c.eventsPerSecond} (${c.ratioToInsert})`.padStart(30)} | ` +
-        `${c.p50Ms}/${c.p99Ms}`);
+      console.log(
+        `${String(producers).padStart(9)} | ${String(a.eventsPerSecond).padStart(15)} | ` +
+          `${`${b.eventsPerSecond} (${b.ratioToInsert})`.padStart(29)} | ${`${c.eventsPerSecond} (${c.ratioToInsert})`.padStart(30)} | ` +
+          `${c.p50Ms}/${c.p99Ms}`,
+      );
     }
     if (wakeUpUnderLoad) {
-      console.log(`wake-up latency under ${Math.max(...levels)} producers of (c): p50 ${wakeUpUnderLoad.p50Ms} ms, ` +
-        `p99 ${wakeUpUnderLoad.p99Ms} ms (${wakeUpUnderLoad.samples} samples)`);
+      console.log(
+        `wake-up latency under ${Math.max(...levels)} producers of (c): p50 ${wakeUpUnderLoad.p50Ms} ms, ` +
+          `p99 ${wakeUpUnderLoad.p99Ms} ms (${wakeUpUnderLoad.samples} samples)`,
+      );
     }
 
     const report = {
@@ -252,7 +298,8 @@ async function main(): Promise<void> {
       results,
       wakeUpLatency: { idle: wakeUpIdle, underLoad: wakeUpUnderLoad },
       goals: {
-        enqueueAtLeast90PercentOfInsertAt16: results.find((r) => r.mode === "c_enqueue_event" && r.producers === 16)?.ratioToInsert,
+        enqueueAtLeast90PercentOfInsertAt16: results.find((r) => r.mode === "c_enqueue_event" && r.producers === 16)
+          ?.ratioToInsert,
         wakeUpP99Below50Ms: wakeUpUnderLoad ? wakeUpUnderLoad.p99Ms < 50 && wakeUpIdle.p99Ms < 50 : undefined,
       },
       totalSeconds: round((Date.now() - startedAt) / 1000, 1),

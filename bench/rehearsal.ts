@@ -28,10 +28,16 @@ function median(period: RehearsalPeriod): { ms: number; minutesOverBudget: numbe
     times.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
   times.sort((a, b) => a - b);
-  return { ms: times[Math.floor(times.length / 2)], minutesOverBudget: result.workloads.reduce((s, w) => s + w.minutesOverBudget, 0), workloads: result.workloads.length };
+  return {
+    ms: times[Math.floor(times.length / 2)],
+    minutesOverBudget: result.workloads.reduce((s, w) => s + w.minutesOverBudget, 0),
+    workloads: result.workloads.length,
+  };
 }
 
-console.log(`rehearsal benchmark: stack ${o.stack}, ${scaling.workloads.length} workloads, median of ${o.rounds} rounds (after one warm-up)`);
+console.log(
+  `rehearsal benchmark: stack ${o.stack}, ${scaling.workloads.length} workloads, median of ${o.rounds} rounds (after one warm-up)`,
+);
 for (const season of config.seasons) {
   const full = seasonPeriod(season, today);
   const baseline = median({ ...full, days: 1 });

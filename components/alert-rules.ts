@@ -27,9 +27,17 @@ export class AlertRules extends pulumi.ComponentResource {
     super("freshplan:monitoring:AlertRules", name, {}, opts);
     const child = { parent: this, dependsOn: [args.namespace] };
     const rule = prometheusRuleManifest(args.config, args.groups);
-    this.prometheusRule = new k8s.apiextensions.CustomResource(rule.metadata.name, manifestArgs<k8s.apiextensions.CustomResourceArgs>(rule), child);
+    this.prometheusRule = new k8s.apiextensions.CustomResource(
+      rule.metadata.name,
+      manifestArgs<k8s.apiextensions.CustomResourceArgs>(rule),
+      child,
+    );
     const podMonitor = apiPodMonitorManifest(args.config);
-    new k8s.apiextensions.CustomResource(podMonitor.metadata.name, manifestArgs<k8s.apiextensions.CustomResourceArgs>(podMonitor), child);
+    new k8s.apiextensions.CustomResource(
+      podMonitor.metadata.name,
+      manifestArgs<k8s.apiextensions.CustomResourceArgs>(podMonitor),
+      child,
+    );
     this.registerOutputs({ prometheusRule: this.prometheusRule.metadata.name });
   }
 }

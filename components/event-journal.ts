@@ -49,7 +49,15 @@ export class EventJournal extends pulumi.ComponentResource {
 
     const provider = new postgresql.Provider(
       `${name}-admin`,
-      { host: c.host, port: c.port, database: c.database, username: c.adminUser, password: args.adminPassword, sslmode: c.sslMode, superuser: false },
+      {
+        host: c.host,
+        port: c.port,
+        database: c.database,
+        username: c.adminUser,
+        password: args.adminPassword,
+        sslmode: c.sslMode,
+        superuser: false,
+      },
       { parent: this },
     );
 
@@ -57,7 +65,16 @@ export class EventJournal extends pulumi.ComponentResource {
       `${name}-migrations`,
       {
         connection: pulumi.secret(
-          pulumi.output(args.adminPassword).apply((password) => ({ host: c.host, port: c.port, database: c.database, user: c.adminUser, password, sslMode: c.sslMode })),
+          pulumi
+            .output(args.adminPassword)
+            .apply((password) => ({
+              host: c.host,
+              port: c.port,
+              database: c.database,
+              user: c.adminUser,
+              password,
+              sslMode: c.sslMode,
+            })),
         ),
         migrations: readMigrations(),
         territories: plan.territories,
@@ -69,22 +86,40 @@ export class EventJournal extends pulumi.ComponentResource {
 
     // The migrations grant the groups their functions and views; CONNECT is per database.
     for (const group of Object.values(JOURNAL_GROUPS)) {
-      new postgresql.Grant(`${name}-connect-${group}`, { database: c.database, role: group, objectType: "database", privileges: ["CONNECT"] }, afterMigrations);
+      new postgresql.Grant(
+        `${name}-connect-${group}`,
+        { database: c.database, role: group, objectType: "database", privileges: ["CONNECT"] },
+        afterMigrations,
+      );
     }
 
     for (const login of plan.logins) {
-      const password = new random.RandomPassword(`${name}-${login.role}`, { length: 32, special: false }, { parent: this });
+      const password = new random.RandomPassword(
+        `${name}-${login.role}`,
+        { length: 32, special: false },
+        { parent: this },
+      );
       // RandomPassword marks `result` secret in the engine; say so here too, so no export can leak it.
       this.passwords[login.role] = pulumi.secret(password.result);
       const role = new postgresql.Role(
         login.role,
-        { name: login.role, login: true, password: password.result, roles: [JOURNAL_GROUPS[login.group]], inherit: true },
+        {
+          name: login.role,
+          login: true,
+          password: password.result,
+          roles: [JOURNAL_GROUPS[login.group]],
+          inherit: true,
+        },
         afterMigrations,
       );
       this.credentialSecrets[login.secretName] = new k8s.core.v1.Secret(
         login.secretName,
         {
-          metadata: { name: login.secretName, namespace: plan.namespace, labels: { "app.kubernetes.io/part-of": PART_OF_LABELS["app.kubernetes.io/part-of"] } },
+          metadata: {
+            name: login.secretName,
+            namespace: plan.namespace,
+            labels: { "app.kubernetes.io/part-of": PART_OF_LABELS["app.kubernetes.io/part-of"] },
+          },
           type: "Opaque",
           stringData: { ...connectionEnvironment(plan, login), PGPASSWORD: password.result },
         },
@@ -93,21 +128,33 @@ export class EventJournal extends pulumi.ComponentResource {
     }
 
     const auth = triggerAuthenticationManifest(plan);
-    this.triggerAuthentication = new k8s.apiextensions.CustomResource(auth.metadata.name, manifestArgs<k8s.apiextensions.CustomResourceArgs>(auth), {
-      parent: this,
-      dependsOn: [args.namespace, args.keda, ...Object.values(this.credentialSecrets)],
-    });
+    this.triggerAuthentication = new k8s.apiextensions.CustomResource(
+      auth.metadata.name,
+      manifestArgs<k8s.apiextensions.CustomResourceArgs>(auth),
+      {
+        parent: this,
+        dependsOn: [args.namespace, args.keda, ...Object.values(this.credentialSecrets)],
+      },
+    );
 
     // The journal's metrics: postgres_exporter as the monitor login, with the journal query file.
     const queries = journalExporterQueriesManifest(args.config);
-    const queriesMap = new k8s.core.v1.ConfigMap(queries.metadata.name, manifestArgs<k8s.core.v1.ConfigMapArgs>(queries), { parent: this, dependsOn: [args.namespace] });
+    const queriesMap = new k8s.core.v1.ConfigMap(
+      queries.metadata.name,
+      manifestArgs<k8s.core.v1.ConfigMapArgs>(queries),
+      { parent: this, dependsOn: [args.namespace] },
+    );
     const exporter = journalExporterDeploymentManifest(args.config, plan);
     new k8s.apps.v1.Deployment(exporter.metadata.name, manifestArgs<k8s.apps.v1.DeploymentArgs>(exporter), {
       parent: this,
       dependsOn: [args.namespace, queriesMap, this.credentialSecrets[monitorLogin().secretName]],
     });
     const scrape = journalExporterPodMonitorManifest(args.config, plan);
-    new k8s.apiextensions.CustomResource(scrape.metadata.name, manifestArgs<k8s.apiextensions.CustomResourceArgs>(scrape), { parent: this, dependsOn: [args.namespace] });
+    new k8s.apiextensions.CustomResource(
+      scrape.metadata.name,
+      manifestArgs<k8s.apiextensions.CustomResourceArgs>(scrape),
+      { parent: this, dependsOn: [args.namespace] },
+    );
 
     this.workers = plan.workers.map(
       (worker) =>

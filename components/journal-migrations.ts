@@ -34,7 +34,8 @@ type Outs = JournalMigrationState & { readonly appliedVersions: readonly number[
 
 function clientConfig(c: JournalConnection) {
   // sslmode=disable is for local servers only; every other mode encrypts.
-  const ssl = c.sslMode === "disable" ? false : { rejectUnauthorized: c.sslMode === "verify-ca" || c.sslMode === "verify-full" };
+  const ssl =
+    c.sslMode === "disable" ? false : { rejectUnauthorized: c.sslMode === "verify-ca" || c.sslMode === "verify-full" };
   return { host: c.host, port: c.port, database: c.database, user: c.user, password: c.password, ssl };
 }
 
@@ -42,7 +43,10 @@ async function migrate(inputs: JournalMigrationState): Promise<Outs> {
   const target = clientConfig(inputs.connection);
   const run = await applyMigrations(target, { migrations: inputs.migrations });
   await syncTerritories(target, inputs.territories, { consumerRoles: inputs.consumerRoles });
-  return { ...inputs, appliedVersions: [...run.alreadyApplied, ...run.applied.map((m) => m.version)].sort((a, b) => a - b) };
+  return {
+    ...inputs,
+    appliedVersions: [...run.alreadyApplied, ...run.applied.map((m) => m.version)].sort((a, b) => a - b),
+  };
 }
 
 const fingerprint = (m: Pick<Migration, "version" | "checksum">) => `${m.version}:${m.checksum}`;
@@ -91,6 +95,13 @@ export class JournalMigrations extends pulumi.dynamic.Resource {
   declare readonly appliedVersions: pulumi.Output<number[]>;
 
   constructor(name: string, args: JournalMigrationsArgs, opts?: pulumi.CustomResourceOptions) {
-    super(journalMigrationProvider, name, { ...args, appliedVersions: undefined }, opts, "freshplan", "JournalMigrations");
+    super(
+      journalMigrationProvider,
+      name,
+      { ...args, appliedVersions: undefined },
+      opts,
+      "freshplan",
+      "JournalMigrations",
+    );
   }
 }

@@ -10,8 +10,7 @@ export type DatabaseTarget = string | ClientConfig;
  */
 export async function connect(target: DatabaseTarget, applicationName: string): Promise<Client> {
   const pg = require("pg") as typeof import("pg");
-  const config: ClientConfig =
-    typeof target === "string" ? { connectionString: target } : { ...target };
+  const config: ClientConfig = typeof target === "string" ? { connectionString: target } : { ...target };
   config.application_name ??= applicationName;
   const client = new pg.Client(config);
   // A terminated backend emits 'error' on the client; unhandled, it would kill the process.

@@ -92,9 +92,7 @@ export function readMigrations(migrationsDir: string = defaultMigrationsDir()): 
   migrations.sort((a, b) => a.version - b.version);
   for (let i = 1; i < migrations.length; i++) {
     if (migrations[i].version === migrations[i - 1].version) {
-      problems.push(
-        `${migrations[i - 1].file} and ${migrations[i].file} both have version ${migrations[i].version}`,
-      );
+      problems.push(`${migrations[i - 1].file} and ${migrations[i].file} both have version ${migrations[i].version}`);
     }
   }
   if (problems.length > 0) {
@@ -123,11 +121,11 @@ async function ensureHistoryTable(client: Client): Promise<void> {
 }
 
 async function appliedMigrations(client: Client): Promise<Map<number, AppliedRow>> {
-  const exists = await client.query<{ t: string | null }>(
-    `SELECT to_regclass($1)::text AS t`, [HISTORY_TABLE]);
+  const exists = await client.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [HISTORY_TABLE]);
   if (!exists.rows[0].t) return new Map();
   const result = await client.query<AppliedRow>(
-    `SELECT version, name, checksum FROM ${HISTORY_TABLE} ORDER BY version`);
+    `SELECT version, name, checksum FROM ${HISTORY_TABLE} ORDER BY version`,
+  );
   return new Map(result.rows.map((r) => [r.version, r]));
 }
 
@@ -160,10 +158,7 @@ function migrationsOf(options: MigrationOptions): readonly Migration[] {
  * (for `pulumi preview` and `--dry-run`); refuses like applyMigrations when an applied file
  * was edited.
  */
-export async function pendingMigrations(
-  target: DatabaseTarget,
-  options: MigrationOptions = {},
-): Promise<Migration[]> {
+export async function pendingMigrations(target: DatabaseTarget, options: MigrationOptions = {}): Promise<Migration[]> {
   const migrations = migrationsOf(options);
   const client = await connect(target, "freshplan-migrate");
   try {
@@ -181,10 +176,7 @@ export async function pendingMigrations(
  * concurrent runners (two pods, the stack and the CLI) apply each migration exactly once:
  * the second waits, then finds nothing left to do.
  */
-export async function applyMigrations(
-  target: DatabaseTarget,
-  options: MigrationOptions = {},
-): Promise<MigrationRun> {
+export async function applyMigrations(target: DatabaseTarget, options: MigrationOptions = {}): Promise<MigrationRun> {
   const migrations = migrationsOf(options);
   const client = await connect(target, "freshplan-migrate");
   try {
@@ -195,7 +187,8 @@ export async function applyMigrations(
     } catch (err) {
       throw new Error(
         `another migration run has held the migration lock (pg_advisory_lock ${MIGRATION_LOCK_KEY}) on ` +
-          `${describeTarget(target)} for more than ${lockTimeoutMs} ms: ${(err as Error).message}`);
+          `${describeTarget(target)} for more than ${lockTimeoutMs} ms: ${(err as Error).message}`,
+      );
     }
     // The timeout is for the wait above only; a migration's own DDL may wait for its locks.
     await client.query("RESET lock_timeout");

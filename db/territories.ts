@@ -54,7 +54,9 @@ export async function syncTerritories(
   try {
     const schema = await client.query<{ t: string | null }>("SELECT to_regclass('integration.territory')::text AS t");
     if (!schema.rows[0].t) {
-      throw new Error("integration.territory does not exist: apply the migrations (applyMigrations) before syncing territories");
+      throw new Error(
+        "integration.territory does not exist: apply the migrations (applyMigrations) before syncing territories",
+      );
     }
     await client.query("BEGIN");
     // Two syncs at once would otherwise race on the same inserts and deletes.
@@ -72,18 +74,17 @@ export async function syncTerritories(
     const deleted = gone.filter((r) => !r.has_events).map((r) => r.code);
 
     if (added.length > 0) {
-      await client.query(
-        `INSERT INTO integration.territory (code) SELECT unnest($1::text[])`, [added]);
+      await client.query(`INSERT INTO integration.territory (code) SELECT unnest($1::text[])`, [added]);
     }
     if (reactivated.length > 0) {
-      await client.query(
-        `UPDATE integration.territory SET active = true, updated_at = now() WHERE code = ANY($1)`,
-        [reactivated]);
+      await client.query(`UPDATE integration.territory SET active = true, updated_at = now() WHERE code = ANY($1)`, [
+        reactivated,
+      ]);
     }
     if (retired.length > 0) {
-      await client.query(
-        `UPDATE integration.territory SET active = false, updated_at = now() WHERE code = ANY($1)`,
-        [retired]);
+      await client.query(`UPDATE integration.territory SET active = false, updated_at = now() WHERE code = ANY($1)`, [
+        retired,
+      ]);
     }
     if (deleted.length > 0) {
       await client.query(`DELETE FROM integration.territory WHERE code = ANY($1)`, [deleted]);
@@ -92,19 +93,22 @@ export async function syncTerritories(
     let consumerMappingChanges = 0;
     if (options.consumerRoles) {
       const pairs = Object.entries(options.consumerRoles).flatMap(([code, roles]) =>
-        [...new Set(roles)].map((role) => [role, code] as const));
+        [...new Set(roles)].map((role) => [role, code] as const),
+      );
       const roles = pairs.map(([role]) => role);
       const territories = pairs.map(([, code]) => code);
       const removed = await client.query(
         `DELETE FROM integration.consumer_territory ct
           WHERE NOT EXISTS (SELECT 1 FROM unnest($1::text[], $2::text[]) AS w(role_name, territory)
                              WHERE w.role_name = ct.role_name AND w.territory = ct.territory)`,
-        [roles, territories]);
+        [roles, territories],
+      );
       const inserted = await client.query(
         `INSERT INTO integration.consumer_territory (role_name, territory)
          SELECT * FROM unnest($1::text[], $2::text[])
          ON CONFLICT DO NOTHING`,
-        [roles, territories]);
+        [roles, territories],
+      );
       consumerMappingChanges = (removed.rowCount ?? 0) + (inserted.rowCount ?? 0);
     }
     await client.query("COMMIT");

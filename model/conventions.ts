@@ -11,7 +11,9 @@ export const EVENT_WORKER_APP_NAME = "freshplan-event-worker";
 
 /** The app a workload's pods belong to, and the name of their container. */
 export const podAppOf = (workload: string) =>
-  workload === "event-worker" ? { name: EVENT_WORKER_APP_NAME, container: "event-worker" } : { name: API_APP_NAME, container: "api" };
+  workload === "event-worker"
+    ? { name: EVENT_WORKER_APP_NAME, container: "event-worker" }
+    : { name: API_APP_NAME, container: "api" };
 
 /** Labels every object of the stack carries. */
 export const PART_OF_LABELS = {

@@ -29,7 +29,10 @@ export function planDate(): Date {
 export function readStackPlan(): StackPlan {
   let plan: StackPlan;
   try {
-    const config = validateConfig(rawConfigFromEntries(pulumi.runtime.allConfig()), `stack "${pulumi.getStack()}" config`);
+    const config = validateConfig(
+      rawConfigFromEntries(pulumi.runtime.allConfig()),
+      `stack "${pulumi.getStack()}" config`,
+    );
     plan = buildStackPlan(config, planDate());
   } catch (e) {
     if (e instanceof ConfigError) throw new pulumi.RunError(e.message);

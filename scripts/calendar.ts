@@ -43,7 +43,10 @@ export function dailyTable(cal: StackCalendar): string {
     lanes.forEach((lane, i) => {
       for (const s of lane.steps) {
         if (s.at < perLane[i][d].start || s.at >= perLane[i][d].end || s === lane.steps[0]) continue;
-        for (const [names, verb] of [[s.started, "starts"], [s.ended, "ends"]] as const) {
+        for (const [names, verb] of [
+          [s.started, "starts"],
+          [s.ended, "ends"],
+        ] as const) {
           for (const n of names) {
             const w = lane.windows.find((x) => x.name === n);
             if (w && w.kind !== "business-hours") events.add(`${w.label} ${verb}`);
@@ -58,7 +61,10 @@ export function dailyTable(cal: StackCalendar): string {
   }
   const header = ["days", ...lanes.map((l) => `${l.territory} ${l.workload}`), "events"];
   const body = rows.map((r) => {
-    const span = daysBetween(r.first, r.last) === 0 ? formatCalendarDate(r.first) : `${formatCalendarDate(r.first)} … ${formatCalendarDate(r.last)}`;
+    const span =
+      daysBetween(r.first, r.last) === 0
+        ? formatCalendarDate(r.first)
+        : `${formatCalendarDate(r.first)} … ${formatCalendarDate(r.last)}`;
     return [span, ...r.cells, r.events.join("; ")];
   });
   return textTable([header, ...body]);
@@ -67,7 +73,17 @@ export function dailyTable(cal: StackCalendar): string {
 function needsTable(needs: readonly SeasonNeed[]): string {
   const rows = [["territory", "workload", "window", "load", "forecast rps", "needed", "floor", "max", "verdict"]];
   for (const n of needs) {
-    rows.push([n.territory, n.workload, n.window, `×${n.loadMultiplier}`, String(Math.round(n.forecastRps * 10) / 10), String(n.replicasNeeded), n.floor === undefined ? "—" : String(n.floor), String(n.maxReplicas), n.status]);
+    rows.push([
+      n.territory,
+      n.workload,
+      n.window,
+      `×${n.loadMultiplier}`,
+      String(Math.round(n.forecastRps * 10) / 10),
+      String(n.replicasNeeded),
+      n.floor === undefined ? "—" : String(n.floor),
+      String(n.maxReplicas),
+      n.status,
+    ]);
   }
   return textTable(rows);
 }
@@ -75,12 +91,23 @@ function needsTable(needs: readonly SeasonNeed[]): string {
 function costTable(cost: CostView): string {
   const rows = [["territory", "workload", "(a) calendar", "(b) static peak", "(c) forecast min", "a vs b", "a vs c"]];
   for (const c of [...cost.lanes, { territory: "total", workload: "", ...cost.total, peakReplicas: 0 }]) {
-    rows.push([c.territory, c.workload, int(c.configured), `${int(c.staticPeak)}${c.peakReplicas ? ` (${c.peakReplicas})` : ""}`, int(c.forecastMinimum), `−${percent(c.savingsVsStatic)}`, `+${percent(c.aboveForecast)}`]);
+    rows.push([
+      c.territory,
+      c.workload,
+      int(c.configured),
+      `${int(c.staticPeak)}${c.peakReplicas ? ` (${c.peakReplicas})` : ""}`,
+      int(c.forecastMinimum),
+      `−${percent(c.savingsVsStatic)}`,
+      `+${percent(c.aboveForecast)}`,
+    ]);
   }
   return textTable(rows);
 }
 
-function atReport(lanes: readonly CalendarLane[], at: NonNullable<ReturnType<typeof parseAt>>): { lane: CalendarLane; instant: Date; replicas?: number; active: readonly string[] }[] {
+function atReport(
+  lanes: readonly CalendarLane[],
+  at: NonNullable<ReturnType<typeof parseAt>>,
+): { lane: CalendarLane; instant: Date; replicas?: number; active: readonly string[] }[] {
   return lanes.map((lane) => {
     const instant = instantAt(at, lane.timeZone);
     const step = floorAtInstant(lane.steps, instant);
@@ -107,15 +134,27 @@ async function main() {
     .option("--at <datetime>", "replicas at this instant: 2026-10-01T09:00 (local to each territory) or with Z/offset")
     .option("--out <file>", "write json/svg to this file instead of stdout")
     .parse(process.argv);
-  const o = cli.opts<{ stack: string; configFile?: string; from?: string; to?: string; territory?: string; format: string; at?: string; out?: string }>();
-  if (!["table", "json", "svg"].includes(o.format)) throw new Error(`--format ${o.format}: expected table, json or svg`);
+  const o = cli.opts<{
+    stack: string;
+    configFile?: string;
+    from?: string;
+    to?: string;
+    territory?: string;
+    format: string;
+    at?: string;
+    out?: string;
+  }>();
+  if (!["table", "json", "svg"].includes(o.format))
+    throw new Error(`--format ${o.format}: expected table, json or svg`);
   const file = o.configFile ?? stackFilePath(o.stack);
   const config = loadStackConfig(o.stack, file);
-  if (o.territory && !config.territories[o.territory]) throw new Error(`--territory ${o.territory}: not in the stack (${Object.keys(config.territories).join(", ")})`);
+  if (o.territory && !config.territories[o.territory])
+    throw new Error(`--territory ${o.territory}: not in the stack (${Object.keys(config.territories).join(", ")})`);
   const now = new Date();
   const firstZone = Object.values(config.territories)[0]?.timeZone ?? "UTC";
   const at = o.at === undefined ? undefined : parseAt(o.at);
-  if (o.at !== undefined && !at) throw new Error(`--at ${o.at}: expected 2026-10-01T09:00 (local) or an ISO instant with Z or an offset`);
+  if (o.at !== undefined && !at)
+    throw new Error(`--at ${o.at}: expected 2026-10-01T09:00 (local) or an ISO instant with Z or an offset`);
   const atDay = at && ("instant" in at ? calendarDateIn(at.instant, firstZone) : at.local.date);
   const from = o.from ? parseDate(o.from, "--from") : atDay && !o.to ? atDay : calendarDateIn(now, firstZone);
   const days = o.to ? daysBetween(from, parseDate(o.to, "--to")) + 1 : atDay ? 2 : 365;
@@ -131,10 +170,35 @@ async function main() {
 
   if (at) {
     const report = atReport(cal.lanes, at);
-    if (o.format === "json") return emit(JSON.stringify(report.map((r) => ({ territory: r.lane.territory, workload: r.lane.workload, at: r.instant.toISOString(), local: formatLocal(r.instant, r.lane.timeZone), replicas: r.replicas, active: r.active })), null, 2) + "\n");
+    if (o.format === "json")
+      return emit(
+        JSON.stringify(
+          report.map((r) => ({
+            territory: r.lane.territory,
+            workload: r.lane.workload,
+            at: r.instant.toISOString(),
+            local: formatLocal(r.instant, r.lane.timeZone),
+            replicas: r.replicas,
+            active: r.active,
+          })),
+          null,
+          2,
+        ) + "\n",
+      );
     const rows = [["territory", "workload", "local time", "floor", "min", "max", "active windows"]];
-    for (const r of report) rows.push([r.lane.territory, r.lane.workload, formatLocal(r.instant, r.lane.timeZone), String(r.replicas ?? "?"), String(r.lane.minReplicas), String(r.lane.maxReplicas), r.active.join(", ") || "—"]);
-    return emit(`Replica floors at ${o.at} (stack ${o.stack}; reactive scaling may add replicas above the floor)\n${textTable(rows)}\n`);
+    for (const r of report)
+      rows.push([
+        r.lane.territory,
+        r.lane.workload,
+        formatLocal(r.instant, r.lane.timeZone),
+        String(r.replicas ?? "?"),
+        String(r.lane.minReplicas),
+        String(r.lane.maxReplicas),
+        r.active.join(", ") || "—",
+      ]);
+    return emit(
+      `Replica floors at ${o.at} (stack ${o.stack}; reactive scaling may add replicas above the floor)\n${textTable(rows)}\n`,
+    );
   }
   if (o.format === "svg") return emit(calendarSvg(cal.lanes, `freshplan ${o.stack}: replica floors ${period}`, needs));
   if (o.format === "json") {
@@ -144,10 +208,22 @@ async function main() {
           stack: o.stack,
           period: { from: formatCalendarDate(from), days },
           capacity: config.capacity,
-          lanes: cal.lanes.map((l) => ({ territory: l.territory, workload: l.workload, scaledObject: l.name, timeZone: l.timeZone, minReplicas: l.minReplicas, maxReplicas: l.maxReplicas, changePoints: changePoints(l) })),
+          lanes: cal.lanes.map((l) => ({
+            territory: l.territory,
+            workload: l.workload,
+            scaledObject: l.name,
+            timeZone: l.timeZone,
+            minReplicas: l.minReplicas,
+            maxReplicas: l.maxReplicas,
+            changePoints: changePoints(l),
+          })),
           findings,
           preProvisioning: needs,
-          cost: { unit: "replica-hours", note: "(a) counts the floors the cron triggers hold; reactive scaling above them is not counted", ...cost },
+          cost: {
+            unit: "replica-hours",
+            note: "(a) counts the floors the cron triggers hold; reactive scaling above them is not counted",
+            ...cost,
+          },
         },
         null,
         2,

@@ -18,8 +18,7 @@ interface CliOptions {
 async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name("db:migrate")
-    .description(
-      "Apply pending sql/V<n>__<name>.sql migrations and sync integration.territory from the stack config.")
+    .description("Apply pending sql/V<n>__<name>.sql migrations and sync integration.territory from the stack config.")
     .option("--database-url <url>", "PostgreSQL connection string (default: $DATABASE_URL)")
     .option("--stack <name>", "stack whose Pulumi.<stack>.yaml lists the territories", "prod")
     .option("--dry-run", "show pending migrations and territories without changing anything")
@@ -41,17 +40,21 @@ async function main(argv: string[]): Promise<void> {
 
   if (opts.dryRun) {
     const pending = await pendingMigrations(databaseUrl);
-    console.log(pending.length === 0
-      ? `${where}: schema is up to date`
-      : `${where}: would apply ${pending.map((m) => m.file).join(", ")}`);
+    console.log(
+      pending.length === 0
+        ? `${where}: schema is up to date`
+        : `${where}: would apply ${pending.map((m) => m.file).join(", ")}`,
+    );
     console.log(`would sync territories of stack ${opts.stack}: ${codes.join(", ")}`);
     return;
   }
 
   const run = await applyMigrations(databaseUrl);
-  console.log(run.applied.length === 0
-    ? `${where}: schema is up to date (${run.alreadyApplied.length} migrations applied earlier)`
-    : `${where}: applied ${run.applied.map((m) => m.file).join(", ")}`);
+  console.log(
+    run.applied.length === 0
+      ? `${where}: schema is up to date (${run.alreadyApplied.length} migrations applied earlier)`
+      : `${where}: applied ${run.applied.map((m) => m.file).join(", ")}`,
+  );
   const sync = await syncTerritories(databaseUrl, codes, { consumerRoles });
   const changes = [
     sync.added.length > 0 ? `added ${sync.added.join(", ")}` : "",
@@ -59,7 +62,9 @@ async function main(argv: string[]): Promise<void> {
     sync.retired.length > 0 ? `retired (kept, has events) ${sync.retired.join(", ")}` : "",
     sync.deleted.length > 0 ? `deleted ${sync.deleted.join(", ")}` : "",
   ].filter(Boolean);
-  console.log(`territories of stack ${opts.stack} (${codes.join(", ")}): ${changes.length > 0 ? changes.join("; ") : "unchanged"}`);
+  console.log(
+    `territories of stack ${opts.stack} (${codes.join(", ")}): ${changes.length > 0 ? changes.join("; ") : "unchanged"}`,
+  );
 }
 
 runCli("db:migrate", () => main(process.argv));

@@ -72,7 +72,8 @@ async function resolve(value: unknown): Promise<unknown> {
   const replaceUnknowns = (v: unknown): unknown => {
     if (pulumi.isUnknown(v)) return KNOWN_AFTER_DEPLOY;
     if (Array.isArray(v)) return v.map(replaceUnknowns);
-    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, replaceUnknowns(x)]));
+    if (v !== null && typeof v === "object")
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, replaceUnknowns(x)]));
     return v;
   };
   return replaceUnknowns(await lifted.promise(true));
@@ -82,7 +83,10 @@ async function resolve(value: unknown): Promise<unknown> {
  * Executes index.ts for a stack file's config. Config errors surface as a thrown error before any
  * resource is registered (the program validates first).
  */
-export async function runStack(stackFile: StackFile, programPath = path.join(__dirname, "..", "index.ts")): Promise<StackRun> {
+export async function runStack(
+  stackFile: StackFile,
+  programPath = path.join(__dirname, "..", "index.ts"),
+): Promise<StackRun> {
   const recorded = new Map<string, Omit<RecordedResource, "urn" | "parent" | "dependencies">>();
   const wiring = new Map<string, { parent: string; dependencies: string[] }>();
   let sequence = 0;
@@ -91,7 +95,12 @@ export async function runStack(stackFile: StackFile, programPath = path.join(__d
     {
       newResource(args) {
         const key = `${args.type}::${args.name}::${sequence++}`;
-        recorded.set(key, { type: args.type, name: args.name, custom: args.custom ?? true, inputs: openSecrets(args.inputs) as Record<string, unknown> });
+        recorded.set(key, {
+          type: args.type,
+          name: args.name,
+          custom: args.custom ?? true,
+          inputs: openSecrets(args.inputs) as Record<string, unknown>,
+        });
         return { id: `${args.name}-id`, state: mockState(args.type, args.inputs) };
       },
       call(args) {
@@ -109,7 +118,11 @@ export async function runStack(stackFile: StackFile, programPath = path.join(__d
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) =>
     register(req, (err, response) => {
-      if (response) wiring.set(`${req.getType()}::${req.getName()}`, { parent: req.getParent(), dependencies: req.getDependenciesList() });
+      if (response)
+        wiring.set(`${req.getType()}::${req.getName()}`, {
+          parent: req.getParent(),
+          dependencies: req.getDependenciesList(),
+        });
       callback(err, response);
     });
 

@@ -44,13 +44,23 @@ export function planSummary(stack: string, run: StackRun, planDate: Date) {
 }
 
 // Stable order, so two plans diff cleanly: cluster-wide first, then by kind and name.
-const KIND_ORDER = ["Namespace", "Secret", "ConfigMap", "Deployment", "Service", "PodDisruptionBudget", "TriggerAuthentication", "ScaledObject"];
+const KIND_ORDER = [
+  "Namespace",
+  "Secret",
+  "ConfigMap",
+  "Deployment",
+  "Service",
+  "PodDisruptionBudget",
+  "TriggerAuthentication",
+  "ScaledObject",
+];
 function byKindThenName(a: Record<string, unknown>, b: Record<string, unknown>): number {
   const rank = (o: Record<string, unknown>) => {
     const i = KIND_ORDER.indexOf(String(o.kind));
     return i < 0 ? KIND_ORDER.length : i;
   };
-  const name = (o: Record<string, unknown>) => `${(o.metadata as { namespace?: string })?.namespace ?? ""}/${(o.metadata as { name?: string })?.name ?? ""}`;
+  const name = (o: Record<string, unknown>) =>
+    `${(o.metadata as { namespace?: string })?.namespace ?? ""}/${(o.metadata as { name?: string })?.name ?? ""}`;
   return rank(a) - rank(b) || String(a.kind).localeCompare(String(b.kind)) || name(a).localeCompare(name(b));
 }
 
@@ -78,35 +88,63 @@ async function main() {
 
   fs.mkdirSync(out, { recursive: true });
   for (const name of PLAN_FILES) fs.rmSync(path.join(out, name), { force: true });
-  const objects = run.resources.filter(isKubernetesObject).map((r) => r.inputs).sort(byKindThenName);
+  const objects = run.resources
+    .filter(isKubernetesObject)
+    .map((r) => r.inputs)
+    .sort(byKindThenName);
   fs.writeFileSync(path.join(out, "manifests.yaml"), objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
-  const releases = run.resources.filter((r: RecordedResource) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => ({ resource: r.name, ...r.inputs }));
-  fs.writeFileSync(path.join(out, "helm-releases.yaml"), releases.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
+  const releases = run.resources
+    .filter((r: RecordedResource) => r.type === "kubernetes:helm.sh/v3:Release")
+    .map((r) => ({ resource: r.name, ...r.inputs }));
+  fs.writeFileSync(
+    path.join(out, "helm-releases.yaml"),
+    releases.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"),
+  );
   fs.writeFileSync(path.join(out, "plan.json"), JSON.stringify(planSummary(opts.stack, run, planDate), null, 2) + "\n");
   // The plain `groups:` file, as sent in the PrometheusRule: what `promtool check rules` reads.
-  const rule = objects.find((o) => o.kind === "PrometheusRule") as { spec: { groups: Parameters<typeof prometheusRuleFile>[0] } } | undefined;
+  const rule = objects.find((o) => o.kind === "PrometheusRule") as
+    { spec: { groups: Parameters<typeof prometheusRuleFile>[0] } } | undefined;
   if (rule) fs.writeFileSync(path.join(out, "prometheus-rules.yaml"), prometheusRuleFile(rule.spec.groups));
 
   const rows = [["territory", "workload", "min", "max", "rps/replica", "p95 budget", "floors (window → replicas)"]];
   for (const w of plan.workloads) {
     const floors = w.floors.map((f) => `${f.description} → ${f.floor}`);
-    rows.push([w.territory, w.workload, String(w.minReplicas), String(w.maxReplicas), String(w.targetRpsPerReplica), `${w.p95BudgetMs} ms`, floors[0] ?? "—"]);
+    rows.push([
+      w.territory,
+      w.workload,
+      String(w.minReplicas),
+      String(w.maxReplicas),
+      String(w.targetRpsPerReplica),
+      `${w.p95BudgetMs} ms`,
+      floors[0] ?? "—",
+    ]);
     for (const more of floors.slice(1)) rows.push(["", "", "", "", "", "", more]);
   }
-  console.log(`Stack ${opts.stack} (${path.basename(file)}), campaigns judged as of ${planDate.toISOString().slice(0, 10)}`);
+  console.log(
+    `Stack ${opts.stack} (${path.basename(file)}), campaigns judged as of ${planDate.toISOString().slice(0, 10)}`,
+  );
   console.log(textTable(rows));
-  const migrations = run.resources.find((r) => r.type.endsWith(":JournalMigrations"))?.inputs.migrations as { file: string }[] | undefined;
+  const migrations = run.resources.find((r) => r.type.endsWith(":JournalMigrations"))?.inputs.migrations as
+    { file: string }[] | undefined;
   const journal = stackPlan.journal;
   if (journal && migrations) {
     const worker = journal.workers[0];
-    console.log(`journal: migrations ${migrations.map((m) => m.file).join(", ")} (pulumi up applies those the database lacks)`);
-    console.log(`journal: event workers ${journal.workers.map((w) => w.territory).join(", ")}: ${worker.minReplicas}→${worker.maxReplicas} replicas, ${worker.settings.scaling.cooldownPeriodSeconds} s cooldown, scaled on ${worker.triggers[0].metadata.targetQueryValue} pending events per replica`);
+    console.log(
+      `journal: migrations ${migrations.map((m) => m.file).join(", ")} (pulumi up applies those the database lacks)`,
+    );
+    console.log(
+      `journal: event workers ${journal.workers.map((w) => w.territory).join(", ")}: ${worker.minReplicas}→${worker.maxReplicas} replicas, ${worker.settings.scaling.cooldownPeriodSeconds} s cooldown, scaled on ${worker.triggers[0].metadata.targetQueryValue} pending events per replica`,
+    );
   }
   for (const warning of stackPlan.warnings) console.log(`warning: ${warning}`);
   for (const key of unsetSecrets) {
-    console.log(`warning: ${key} is not set in ${path.basename(file)}; the plan shows it as ${SECRET_PLACEHOLDER}. Before 'pulumi up': pulumi config set --stack ${opts.stack} --secret ${key}`);
+    console.log(
+      `warning: ${key} is not set in ${path.basename(file)}; the plan shows it as ${SECRET_PLACEHOLDER}. Before 'pulumi up': pulumi config set --stack ${opts.stack} --secret ${key}`,
+    );
   }
-  console.log(`\n${objects.length} Kubernetes objects, ${releases.length} Helm release(s), ${run.resources.length} resources in all → ${out}/`);
+  console.log(
+    `\n${objects.length} Kubernetes objects, ${releases.length} Helm release(s), ${run.resources.length} resources in all → ${out}/`,
+  );
 }
 
 if (require.main === module) runCli("plan", main);

@@ -60,9 +60,17 @@ export function readStackFile(stack: string, file = stackFilePath(stack)): Stack
  * tools still render; `missing` names them so the caller can say so.
  */
 export function withSecretPlaceholders(file: StackFile): { file: StackFile; missing: string[] } {
-  const missing = requiredStackSecrets(rawConfigFromEntries(file.entries)).filter((key) => !(`${PROJECT}:${key}` in file.entries));
-  const entries = { ...file.entries, ...Object.fromEntries(missing.map((key) => [`${PROJECT}:${key}`, SECRET_PLACEHOLDER])) };
-  return { file: { ...file, entries, secretKeys: [...file.secretKeys, ...missing.map((key) => `${PROJECT}:${key}`)] }, missing };
+  const missing = requiredStackSecrets(rawConfigFromEntries(file.entries)).filter(
+    (key) => !(`${PROJECT}:${key}` in file.entries),
+  );
+  const entries = {
+    ...file.entries,
+    ...Object.fromEntries(missing.map((key) => [`${PROJECT}:${key}`, SECRET_PLACEHOLDER])),
+  };
+  return {
+    file: { ...file, entries, secretKeys: [...file.secretKeys, ...missing.map((key) => `${PROJECT}:${key}`)] },
+    missing,
+  };
 }
 
 /** The validated config of a stack file; throws ConfigError naming the file and every problem. */

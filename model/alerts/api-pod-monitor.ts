@@ -14,7 +14,11 @@ export function apiPodMonitorManifest(config: FreshplanConfig): Manifest {
   return {
     apiVersion: "monitoring.coreos.com/v1",
     kind: "PodMonitor",
-    metadata: { name: API_APP_NAME, namespace: config.namespace, labels: { "app.kubernetes.io/name": API_APP_NAME, ...PART_OF_LABELS, ...config.alerts.ruleLabels } },
+    metadata: {
+      name: API_APP_NAME,
+      namespace: config.namespace,
+      labels: { "app.kubernetes.io/name": API_APP_NAME, ...PART_OF_LABELS, ...config.alerts.ruleLabels },
+    },
     spec: {
       selector: { matchLabels: { "app.kubernetes.io/name": API_APP_NAME } },
       podMetricsEndpoints: [

@@ -24,9 +24,11 @@ export function bucketMatcher(budgetMs: number): string {
   return Number.isInteger(budgetMs / 1000) ? `le=~"${seconds}|${seconds}\\\\.0"` : `le=${promString(seconds)}`;
 }
 
-const hpaSelector = (w: WorkloadScaling) => `{namespace=${promString(w.namespace)},horizontalpodautoscaler=${promString(kedaHpaName(w.name))}}`;
+const hpaSelector = (w: WorkloadScaling) =>
+  `{namespace=${promString(w.namespace)},horizontalpodautoscaler=${promString(kedaHpaName(w.name))}}`;
 /** A recording of this stack's workload: the recordings carry the namespace so stacks sharing a Prometheus never collide. */
-const seriesOf = (metric: string, w: WorkloadScaling) => `${metric}{namespace=${promString(w.namespace)},territory=${promString(w.territory)},workload=${promString(w.workload)}}`;
+const seriesOf = (metric: string, w: WorkloadScaling) =>
+  `${metric}{namespace=${promString(w.namespace)},territory=${promString(w.territory)},workload=${promString(w.workload)}}`;
 
 function recordingRules(config: FreshplanConfig, w: WorkloadScaling): RecordingRule[] {
   const p = config.prometheus;
@@ -143,7 +145,13 @@ function preScaleAlert(a: AlertSettings, w: WorkloadScaling): AlertingRule[] {
       alert: "FreshplanPreScaleWithoutLoad",
       expr: `${rps} / ${replicas} < ${promNumber(idleBelow)} and on() (${floorActive})`,
       for: a.preScaleIdleFor,
-      labels: { severity: "info", namespace: w.namespace, territory: w.territory, workload: w.workload, scaledobject: w.name },
+      labels: {
+        severity: "info",
+        namespace: w.namespace,
+        territory: w.territory,
+        workload: w.workload,
+        scaledobject: w.name,
+      },
       annotations: {
         summary: `${w.territory} ${w.workload} is pre-scaled for a season but has almost no load`,
         description:
@@ -187,6 +195,12 @@ function missingDataAlert(config: FreshplanConfig, w: WorkloadScaling): Alerting
 export function apiRuleGroup(config: FreshplanConfig, workloads: readonly WorkloadScaling[]): RuleGroup {
   const rules: Rule[] = [];
   for (const w of workloads) rules.push(...recordingRules(config, w));
-  for (const w of workloads) rules.push(...burnRateAlerts(config.alerts, w), ...latencyAlerts(config.alerts, w), ...preScaleAlert(config.alerts, w), missingDataAlert(config, w));
+  for (const w of workloads)
+    rules.push(
+      ...burnRateAlerts(config.alerts, w),
+      ...latencyAlerts(config.alerts, w),
+      ...preScaleAlert(config.alerts, w),
+      missingDataAlert(config, w),
+    );
   return { name: "freshplan-api", rules };
 }

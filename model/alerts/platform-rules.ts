@@ -10,32 +10,35 @@ import { AlertingRule, RuleGroup, runbookUrl } from "./rule-types";
 
 type Annotated = Omit<AlertingRule, "annotations"> & { summary: string; description: string };
 
-const withRunbook = (a: AlertSettings) => (r: Annotated): AlertingRule => {
-  const { summary, description, ...rule } = r;
-  return { ...rule, annotations: { summary, description, runbook_url: runbookUrl(a, r.alert) } };
-};
+const withRunbook =
+  (a: AlertSettings) =>
+  (r: Annotated): AlertingRule => {
+    const { summary, description, ...rule } = r;
+    return { ...rule, annotations: { summary, description, runbook_url: runbookUrl(a, r.alert) } };
+  };
 
 function kedaGroup(config: FreshplanConfig): RuleGroup {
   const ns = promString(config.namespace);
   const rules: Annotated[] = [
-      {
-        alert: "FreshplanKedaScalerErrors",
-        expr: `sum by (namespace, scaledObject, scaler) (increase(keda_scaler_detail_errors_total{namespace=${ns}}[5m])) > 0`,
-        for: "10m",
-        labels: { severity: "warning" },
-        summary: "A KEDA trigger keeps failing",
-        description:
-          "Trigger {{ $labels.scaler }} of ScaledObject {{ $labels.namespace }}/{{ $labels.scaledObject }} failed {{ $value | printf \"%.0f\" }} times in 5 minutes; " +
-          "KEDA scales on the remaining triggers and falls back to fallback replicas when all fail.",
-      },
-      {
-        alert: "FreshplanKedaScaledObjectErrors",
-        expr: `sum by (namespace, scaledObject) (increase(keda_scaled_object_errors_total{namespace=${ns}}[5m])) > 0`,
-        for: "10m",
-        labels: { severity: "warning" },
-        summary: "A KEDA ScaledObject keeps reporting errors",
-        description: "ScaledObject {{ $labels.namespace }}/{{ $labels.scaledObject }} reported {{ $value | printf \"%.0f\" }} errors in 5 minutes; its replica count may be stale.",
-      },
+    {
+      alert: "FreshplanKedaScalerErrors",
+      expr: `sum by (namespace, scaledObject, scaler) (increase(keda_scaler_detail_errors_total{namespace=${ns}}[5m])) > 0`,
+      for: "10m",
+      labels: { severity: "warning" },
+      summary: "A KEDA trigger keeps failing",
+      description:
+        'Trigger {{ $labels.scaler }} of ScaledObject {{ $labels.namespace }}/{{ $labels.scaledObject }} failed {{ $value | printf "%.0f" }} times in 5 minutes; ' +
+        "KEDA scales on the remaining triggers and falls back to fallback replicas when all fail.",
+    },
+    {
+      alert: "FreshplanKedaScaledObjectErrors",
+      expr: `sum by (namespace, scaledObject) (increase(keda_scaled_object_errors_total{namespace=${ns}}[5m])) > 0`,
+      for: "10m",
+      labels: { severity: "warning" },
+      summary: "A KEDA ScaledObject keeps reporting errors",
+      description:
+        'ScaledObject {{ $labels.namespace }}/{{ $labels.scaledObject }} reported {{ $value | printf "%.0f" }} errors in 5 minutes; its replica count may be stale.',
+    },
   ];
   return { name: "freshplan-keda", rules: rules.map(withRunbook(config.alerts)) };
 }
@@ -80,7 +83,8 @@ function journalGroup(config: FreshplanConfig): RuleGroup {
       for: "5m",
       labels: { severity: "warning" },
       summary: "Journal events are failing for good",
-      description: "{{ $value | printf \"%.0f\" }} more events of territory {{ $labels.territory }} went to state failed in the last 15 minutes.",
+      description:
+        '{{ $value | printf "%.0f" }} more events of territory {{ $labels.territory }} went to state failed in the last 15 minutes.',
     },
   ];
   if (config.journal) {

@@ -40,4 +40,5 @@ export const headingAnchor = (heading: string) =>
     .replace(/[^\p{L}\p{N}\s_-]/gu, "")
     .replace(/\s/g, "-");
 
-export const runbookUrl = (settings: Pick<AlertSettings, "runbookBaseUrl">, alert: string) => `${settings.runbookBaseUrl}#${headingAnchor(alert)}`;
+export const runbookUrl = (settings: Pick<AlertSettings, "runbookBaseUrl">, alert: string) =>
+  `${settings.runbookBaseUrl}#${headingAnchor(alert)}`;

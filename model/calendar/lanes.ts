@@ -42,7 +42,11 @@ export function renderedFloorSpec(w: WorkloadScaling): ScaledObjectSpec {
  * One lane. `spec` defaults to the rendered ScaledObject of the plan; a caller may pass the spec
  * recorded from a run of the real program instead.
  */
-export function calendarLane(w: WorkloadScaling, period: CalendarPeriod, spec: ScaledObjectSpec = renderedFloorSpec(w)): CalendarLane {
+export function calendarLane(
+  w: WorkloadScaling,
+  period: CalendarPeriod,
+  spec: ScaledObjectSpec = renderedFloorSpec(w),
+): CalendarLane {
   const from = localMidnight(period.from, w.timeZone);
   const to = localMidnight(addDays(period.from, period.days), w.timeZone);
   return {
@@ -67,7 +71,9 @@ export interface StackCalendar {
 
 /** The lanes of a scaling plan (of all territories, or one). */
 export function buildCalendar(plan: ScalingPlan, period: CalendarPeriod, territory?: string): StackCalendar {
-  const lanes = plan.workloads.filter((w) => territory === undefined || w.territory === territory).map((w) => calendarLane(w, period));
+  const lanes = plan.workloads
+    .filter((w) => territory === undefined || w.territory === territory)
+    .map((w) => calendarLane(w, period));
   return { plan, period, lanes };
 }
 
@@ -93,8 +99,20 @@ export function changePoints(lane: CalendarLane, includeUnchanged = false): Chan
   lane.steps.forEach((s, i) => {
     const previous = i === 0 ? null : lane.steps[i - 1].replicas;
     if (i > 0 && !includeUnchanged && previous === s.replicas) return;
-    const causes = i === 0 ? [`period starts${s.active.length ? ` inside ${s.active.map((n) => lane.windows.find((w) => w.name === n)?.label ?? n).join(", ")}` : ""}`] : [...s.started.map((n) => describe(lane, n, "starts")), ...s.ended.map((n) => describe(lane, n, "ends"))];
-    points.push({ at: s.at.toISOString(), local: formatLocal(s.at, lane.timeZone), previous, replicas: s.replicas, causes, active: s.active });
+    const causes =
+      i === 0
+        ? [
+            `period starts${s.active.length ? ` inside ${s.active.map((n) => lane.windows.find((w) => w.name === n)?.label ?? n).join(", ")}` : ""}`,
+          ]
+        : [...s.started.map((n) => describe(lane, n, "starts")), ...s.ended.map((n) => describe(lane, n, "ends"))];
+    points.push({
+      at: s.at.toISOString(),
+      local: formatLocal(s.at, lane.timeZone),
+      previous,
+      replicas: s.replicas,
+      causes,
+      active: s.active,
+    });
   });
   return points;
 }

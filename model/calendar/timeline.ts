@@ -46,7 +46,8 @@ export function floorTimeline(spec: ScaledObjectSpec, from: Date, to: Date): Flo
   const changes = crons.map((t) => {
     const meta = t.metadata;
     const instants = new Set<number>([from.getTime()]);
-    for (const cron of [meta.start, meta.end]) for (const at of cronFirings(cron, meta.timezone, from, to)) instants.add(at.getTime());
+    for (const cron of [meta.start, meta.end])
+      for (const at of cronFirings(cron, meta.timezone, from, to)) instants.add(at.getTime());
     return new Map([...instants].map((ms) => [ms, isCronTriggerActive(meta, new Date(ms))]));
   });
   const all = [...new Set(changes.flatMap((c) => [...c.keys()]))].sort((a, b) => a - b);
@@ -85,11 +86,18 @@ export function floorAtInstant(steps: readonly FloorStep[], at: Date): FloorStep
 
 /** Replica-hours the floor holds over [steps[0].at, to). */
 export function replicaHours(steps: readonly FloorStep[], to: Date): number {
-  return stepSpans(steps, to).reduce((sum, s) => sum + (s.step.replicas * (s.end.getTime() - s.start.getTime())) / 3_600_000, 0);
+  return stepSpans(steps, to).reduce(
+    (sum, s) => sum + (s.step.replicas * (s.end.getTime() - s.start.getTime())) / 3_600_000,
+    0,
+  );
 }
 
 /** Lowest and highest floor within [start, end). */
-export function floorRange(steps: readonly FloorStep[], start: Date, end: Date): { low: number; high: number } | undefined {
+export function floorRange(
+  steps: readonly FloorStep[],
+  start: Date,
+  end: Date,
+): { low: number; high: number } | undefined {
   let low = Infinity;
   let high = -Infinity;
   for (const s of stepSpans(steps, end)) {

@@ -34,21 +34,35 @@ export interface CostView {
 }
 
 /** The forecast need as cron floors: one trigger per season/campaign in effect for the territory. */
-export function forecastFloorSpec(config: FreshplanConfig, territory: string, workload: WorkloadName, now: Date): ScaledObjectSpec {
+export function forecastFloorSpec(
+  config: FreshplanConfig,
+  territory: string,
+  workload: WorkloadName,
+  now: Date,
+): ScaledObjectSpec {
   const t = config.territories[territory];
   const c = t[workload];
-  const need = (multiplier: number) => replicasNeeded(c.baselinePeakRps * multiplier, c.targetRpsPerReplica, config.capacity.targetUtilisation);
+  const need = (multiplier: number) =>
+    replicasNeeded(c.baselinePeakRps * multiplier, c.targetRpsPerReplica, config.capacity.targetUtilisation);
   const trigger = (name: string, w: { start: string; end: string }, replicas: number) =>
     kedaCronTrigger(name, { ...w, timeZone: t.timeZone }, replicas);
   const triggers = [
-    ...config.seasons.filter((s) => s.floors[territory]).map((s) => trigger(`forecast-${s.name}`, seasonWindow({ ...s, leadDays: 0 }, t.timeZone), need(s.loadMultiplier))),
+    ...config.seasons
+      .filter((s) => s.floors[territory])
+      .map((s) =>
+        trigger(`forecast-${s.name}`, seasonWindow({ ...s, leadDays: 0 }, t.timeZone), need(s.loadMultiplier)),
+      ),
     ...config.campaigns.flatMap((k, i) => {
       if (!k.floors[territory]) return [];
       const w = campaignWindow({ ...k, leadDays: 0 }, i, t.timeZone, now).window;
       return w ? [trigger(`forecast-${k.name}`, w, need(k.loadMultiplier))] : [];
     }),
   ];
-  return { minReplicaCount: Math.min(Math.max(baselineNeed(config, territory, workload), c.minReplicas), c.maxReplicas), maxReplicaCount: c.maxReplicas, triggers };
+  return {
+    minReplicaCount: Math.min(Math.max(baselineNeed(config, territory, workload), c.minReplicas), c.maxReplicas),
+    maxReplicaCount: c.maxReplicas,
+    triggers,
+  };
 }
 
 const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
@@ -59,7 +73,11 @@ export function costView(config: FreshplanConfig, lanes: readonly CalendarLane[]
     const configured = replicaHours(lane.steps, lane.to);
     const peakReplicas = Math.max(...lane.steps.map((s) => s.replicas));
     const staticPeak = peakReplicas * hours;
-    const forecast = floorTimeline(forecastFloorSpec(config, lane.territory, lane.workload as WorkloadName, now), lane.from, lane.to);
+    const forecast = floorTimeline(
+      forecastFloorSpec(config, lane.territory, lane.workload as WorkloadName, now),
+      lane.from,
+      lane.to,
+    );
     const forecastMinimum = replicaHours(forecast, lane.to);
     return {
       territory: lane.territory,

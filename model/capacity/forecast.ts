@@ -64,7 +64,11 @@ export function seasonNeeds(config: FreshplanConfig, now: Date): SeasonNeed[] {
   const settings = config.capacity;
   const windows = [
     ...config.seasons.map((s) => ({ kind: "season" as const, ...s, ended: () => false })),
-    ...config.campaigns.map((c) => ({ kind: "campaign" as const, ...c, ended: (tz: string) => campaignHasEnded(parseCalendarDate(c.lastDay)!, tz, now) })),
+    ...config.campaigns.map((c) => ({
+      kind: "campaign" as const,
+      ...c,
+      ended: (tz: string) => campaignHasEnded(parseCalendarDate(c.lastDay)!, tz, now),
+    })),
   ];
   const needs: SeasonNeed[] = [];
   for (const w of windows) {

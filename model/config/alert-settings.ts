@@ -20,11 +20,15 @@ export const HIGHEST_BURN_FACTOR = Math.max(...BURN_RATE_WINDOWS.map((w) => w.fa
 /** Micrometer SLO boundaries the API publishes as `le` buckets (milliseconds). */
 export const DEFAULT_SLO_BUCKETS_MS = [50, 100, 200, 300, 350, 500, 1000, 2000];
 
-export const DEFAULT_RUNBOOK_BASE_URL = "https://git.freshfoodz.internal/freshplan/freshplan-scaling/-/blob/main/docs/runbook-seasonal.md";
+export const DEFAULT_RUNBOOK_BASE_URL =
+  "https://git.freshfoodz.internal/freshplan/freshplan-scaling/-/blob/main/docs/runbook-seasonal.md";
 
 export const alertSettingsSchema = z.strictObject({
   /** Where `runbook_url` annotations point; each rule appends `#<its heading>`. */
-  runbookBaseUrl: z.string({ error: "an http(s) URL" }).regex(/^https?:\/\/[^\s#]+$/, { error: "an http(s) URL without a #fragment" }).default(DEFAULT_RUNBOOK_BASE_URL),
+  runbookBaseUrl: z
+    .string({ error: "an http(s) URL" })
+    .regex(/^https?:\/\/[^\s#]+$/, { error: "an http(s) URL without a #fragment" })
+    .default(DEFAULT_RUNBOOK_BASE_URL),
   /** Labels the Prometheus' ruleSelector matches (e.g. `release: kube-prometheus-stack`). */
   ruleLabels: z.record(z.string(), labelValue).default({}),
   /**
@@ -33,7 +37,10 @@ export const alertSettingsSchema = z.strictObject({
    */
   latencyObjectivePercent: between(100 - 100 / HIGHEST_BURN_FACTOR, 99.99, "a percentage", true).default(95),
   /** The `le` boundaries (ms) the API's request histogram exports; every p95BudgetMs must be one. */
-  sloBucketsMs: z.array(between(1, 600_000, "milliseconds"), { error: "a list of bucket boundaries in ms" }).min(1).default(DEFAULT_SLO_BUCKETS_MS),
+  sloBucketsMs: z
+    .array(between(1, 600_000, "milliseconds"), { error: "a list of bucket boundaries in ms" })
+    .min(1)
+    .default(DEFAULT_SLO_BUCKETS_MS),
   /** Where the API's Micrometer registry answers (Quarkus default), scraped by the PodMonitor. */
   apiMetricsPath: z.string({ error: "an HTTP path" }).regex(/^\//, { error: "an HTTP path" }).default("/q/metrics"),
   scrapeInterval: promDuration.default("15s"),

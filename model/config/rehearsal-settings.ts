@@ -3,7 +3,9 @@ import { z } from "zod";
 import { between } from "./fields";
 
 const weight = between(0, 1, "a load weight (share of the day's peak)");
-const day = z.array(weight, { error: "24 hourly weights (00:00 … 23:00 local)" }).length(24, { error: "exactly 24 hourly weights (00:00 … 23:00 local)" });
+const day = z
+  .array(weight, { error: "24 hourly weights (00:00 … 23:00 local)" })
+  .length(24, { error: "exactly 24 hourly weights (00:00 … 23:00 local)" });
 
 /**
  * A B2B CRM's day: the sales force logs in from 07:00, peaks mid-morning and after lunch, and is
@@ -11,8 +13,14 @@ const day = z.array(weight, { error: "24 hourly weights (00:00 … 23:00 local)"
  * working day's peak (baselinePeakRps × the season's multiplier), each holding for its hour.
  */
 export const DEFAULT_DAILY_PROFILE = {
-  workday: [0.05, 0.04, 0.04, 0.04, 0.05, 0.08, 0.15, 0.45, 0.85, 1, 1, 0.95, 0.7, 0.85, 0.95, 0.9, 0.8, 0.6, 0.35, 0.2, 0.12, 0.08, 0.06, 0.05],
-  weekend: [0.04, 0.03, 0.03, 0.03, 0.03, 0.04, 0.06, 0.1, 0.15, 0.2, 0.22, 0.22, 0.18, 0.18, 0.2, 0.2, 0.18, 0.15, 0.12, 0.1, 0.08, 0.06, 0.05, 0.04],
+  workday: [
+    0.05, 0.04, 0.04, 0.04, 0.05, 0.08, 0.15, 0.45, 0.85, 1, 1, 0.95, 0.7, 0.85, 0.95, 0.9, 0.8, 0.6, 0.35, 0.2, 0.12,
+    0.08, 0.06, 0.05,
+  ],
+  weekend: [
+    0.04, 0.03, 0.03, 0.03, 0.03, 0.04, 0.06, 0.1, 0.15, 0.2, 0.22, 0.22, 0.18, 0.18, 0.2, 0.2, 0.18, 0.15, 0.12, 0.1,
+    0.08, 0.06, 0.05, 0.04,
+  ],
 };
 
 export const rehearsalSettingsSchema = z.strictObject({

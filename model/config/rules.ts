@@ -35,7 +35,8 @@ export function crossFieldIssues(raw: unknown): ConfigIssue[] {
   const seenLower = new Map<string, string>();
   for (const [code] of territories) {
     const other = seenLower.get(code.toLowerCase());
-    if (other !== undefined) add(["territories", code], code, `a territory code distinct from "${other}" (names are lower-cased)`);
+    if (other !== undefined)
+      add(["territories", code], code, `a territory code distinct from "${other}" (names are lower-cased)`);
     seenLower.set(code.toLowerCase(), code);
   }
 
@@ -50,19 +51,28 @@ export function crossFieldIssues(raw: unknown): ConfigIssue[] {
       const min = num(tw.minReplicas);
       const max = num(tw.maxReplicas);
       if (min !== undefined && max !== undefined && min > max) {
-        add(["territories", code, w, "minReplicas"], tw.minReplicas, `at most territories.${code}.${w}.maxReplicas = ${max}`);
+        add(
+          ["territories", code, w, "minReplicas"],
+          tw.minReplicas,
+          `at most territories.${code}.${w}.maxReplicas = ${max}`,
+        );
       }
       const bh = tw.businessHours;
       if (isDict(bh)) {
         const start = minutesOf(bh.start);
         const end = minutesOf(bh.end);
         if (start !== undefined && end !== undefined && end <= start) {
-          add(["territories", code, w, "businessHours", "end"], bh.end, `a time after businessHours.start = "${bh.start}" (windows do not wrap midnight)`);
+          add(
+            ["territories", code, w, "businessHours", "end"],
+            bh.end,
+            `a time after businessHours.start = "${bh.start}" (windows do not wrap midnight)`,
+          );
         }
         checkFloor(["territories", code, w, "businessHours", "floor"], bh.floor, code, w, undefined);
         const days = list(bh.days).map((d) => (typeof d === "string" ? d.toLowerCase() : d));
         const dup = days.find((d, i) => days.indexOf(d) !== i);
-        if (dup !== undefined) add(["territories", code, w, "businessHours", "days"], bh.days, `each weekday once ("${dup}" repeats)`);
+        if (dup !== undefined)
+          add(["territories", code, w, "businessHours", "days"], bh.days, `each weekday once ("${dup}" repeats)`);
       }
     }
   }
@@ -75,9 +85,19 @@ export function crossFieldIssues(raw: unknown): ConfigIssue[] {
     const min = num(tw.minReplicas);
     const max = num(tw.maxReplicas);
     if (max !== undefined && floor > max) {
-      add(path, floorValue, `at most territories.${code}.${w}.maxReplicas = ${max}; raise the max or lower the floor`, context);
+      add(
+        path,
+        floorValue,
+        `at most territories.${code}.${w}.maxReplicas = ${max}; raise the max or lower the floor`,
+        context,
+      );
     } else if (min !== undefined && floor < min && (max === undefined || min <= max)) {
-      add(path, floorValue, `at least territories.${code}.${w}.minReplicas = ${min}; a lower floor has no effect`, context);
+      add(
+        path,
+        floorValue,
+        `at least territories.${code}.${w}.minReplicas = ${min}; a lower floor has no effect`,
+        context,
+      );
     }
   }
 
@@ -90,7 +110,8 @@ export function crossFieldIssues(raw: unknown): ConfigIssue[] {
   for (const [kind, items] of windows) {
     items.forEach((item, i) => {
       if (!isDict(item)) return;
-      const context = typeof item.name === "string" ? `${kind === "seasons" ? "season" : "campaign"} "${item.name}"` : undefined;
+      const context =
+        typeof item.name === "string" ? `${kind === "seasons" ? "season" : "campaign"} "${item.name}"` : undefined;
       if (typeof item.name === "string") {
         const first = names.get(item.name);
         if (first !== undefined) add([kind, i, "name"], item.name, `a name not already used by ${first}`, context);
@@ -98,26 +119,53 @@ export function crossFieldIssues(raw: unknown): ConfigIssue[] {
       }
       for (const [code, byWorkload] of entries(item.floors)) {
         if (!territoryByCode.has(code)) {
-          add([kind, i, "floors", code], byWorkload, `a territory defined under territories (${[...territoryByCode.keys()].join(", ") || "none"})`, context);
+          add(
+            [kind, i, "floors", code],
+            byWorkload,
+            `a territory defined under territories (${[...territoryByCode.keys()].join(", ") || "none"})`,
+            context,
+          );
           continue;
         }
         for (const w of WORKLOADS) {
-          if (isDict(byWorkload) && byWorkload[w] !== undefined) checkFloor([kind, i, "floors", code, w], byWorkload[w], code, w, context);
+          if (isDict(byWorkload) && byWorkload[w] !== undefined)
+            checkFloor([kind, i, "floors", code, w], byWorkload[w], code, w, context);
         }
       }
       if (entries(item.floors).length === 0 && isDict(item.floors)) {
         add([kind, i, "floors"], item.floors, "at least one territory with a floor", context);
       }
-      const siblingNames = items.filter((x, k) => k !== i && isDict(x) && typeof x.name === "string").map((x) => (x as Dict).name as string);
-      phaseIssues({ kind: kind as "seasons" | "campaigns", index: i, item, siblingNames, territories: [...territoryByCode.keys()], add, checkFloor, context });
+      const siblingNames = items
+        .filter((x, k) => k !== i && isDict(x) && typeof x.name === "string")
+        .map((x) => (x as Dict).name as string);
+      phaseIssues({
+        kind: kind as "seasons" | "campaigns",
+        index: i,
+        item,
+        siblingNames,
+        territories: [...territoryByCode.keys()],
+        add,
+        checkFloor,
+        context,
+      });
       const lead = num(item.leadDays) ?? 0;
       if (kind === "seasons") {
         const first = typeof item.firstDay === "string" ? parseMonthDay(item.firstDay) : undefined;
         const last = typeof item.lastDay === "string" ? parseMonthDay(item.lastDay) : undefined;
         if (first && first.month === 2 && first.day === 29) {
-          add([kind, i, "firstDay"], item.firstDay, "a day every year has (02-29 would start the window only in leap years)", context);
+          add(
+            [kind, i, "firstDay"],
+            item.firstDay,
+            "a day every year has (02-29 would start the window only in leap years)",
+            context,
+          );
         } else if (first && last && recurringLengthDays(first, last) + lead >= 365) {
-          add([kind, i, "lastDay"], item.lastDay, "a window (with leadDays) shorter than a year; a floor for the whole year is minReplicas", context);
+          add(
+            [kind, i, "lastDay"],
+            item.lastDay,
+            "a window (with leadDays) shorter than a year; a floor for the whole year is minReplicas",
+            context,
+          );
         }
       } else {
         const first = typeof item.firstDay === "string" ? parseCalendarDate(item.firstDay) : undefined;
@@ -125,7 +173,12 @@ export function crossFieldIssues(raw: unknown): ConfigIssue[] {
         if (first && last && daysBetween(first, last) < 0) {
           add([kind, i, "lastDay"], item.lastDay, `a date on or after firstDay = "${item.firstDay}"`, context);
         } else if (first && last && daysBetween(first, last) + 1 + lead >= 365) {
-          add([kind, i, "lastDay"], item.lastDay, "a campaign (with leadDays) shorter than a year; use a season for recurring windows", context);
+          add(
+            [kind, i, "lastDay"],
+            item.lastDay,
+            "a campaign (with leadDays) shorter than a year; use a season for recurring windows",
+            context,
+          );
         }
       }
     });
@@ -133,13 +186,18 @@ export function crossFieldIssues(raw: unknown): ConfigIssue[] {
 
   // Fallback replicas are a stack-wide setting per workload; they must fit every territory.
   for (const w of WORKLOADS) {
-    const fallbackValue = (((root.workloads as Dict | undefined)?.[w] as Dict | undefined)?.scaling as Dict | undefined)?.fallbackReplicas;
+    const fallbackValue = (((root.workloads as Dict | undefined)?.[w] as Dict | undefined)?.scaling as Dict | undefined)
+      ?.fallbackReplicas;
     const fallback = num(fallbackValue);
     if (fallback === undefined) continue;
     for (const [code, t] of territories) {
       const max = num(((t as Dict | undefined)?.[w] as Dict | undefined)?.maxReplicas);
       if (max !== undefined && fallback > max) {
-        add(["workloads", w, "scaling", "fallbackReplicas"], fallbackValue, `at most territories.${code}.${w}.maxReplicas = ${max}`);
+        add(
+          ["workloads", w, "scaling", "fallbackReplicas"],
+          fallbackValue,
+          `at most territories.${code}.${w}.maxReplicas = ${max}`,
+        );
       }
     }
   }
@@ -167,7 +225,11 @@ export function crossFieldIssues(raw: unknown): ConfigIssue[] {
   const notifyWarning = num(alerts.notifyQueueWarning ?? 0.7);
   const notifyCritical = num(alerts.notifyQueueCritical ?? 0.95);
   if (notifyWarning !== undefined && notifyCritical !== undefined && notifyWarning >= notifyCritical) {
-    add(["alerts", "notifyQueueWarning"], alerts.notifyQueueWarning ?? 0.7, `below alerts.notifyQueueCritical = ${notifyCritical}`);
+    add(
+      ["alerts", "notifyQueueWarning"],
+      alerts.notifyQueueWarning ?? 0.7,
+      `below alerts.notifyQueueCritical = ${notifyCritical}`,
+    );
   }
 
   const worker = ((root.journal as Dict | undefined)?.worker as Dict | undefined) ?? {};
@@ -178,7 +240,11 @@ export function crossFieldIssues(raw: unknown): ConfigIssue[] {
   }
   const workerFallback = num((worker.scaling as Dict | undefined)?.fallbackReplicas);
   if (workerFallback !== undefined && workerMax !== undefined && workerFallback > workerMax) {
-    add(["journal", "worker", "scaling", "fallbackReplicas"], workerFallback, `at most journal.worker.maxReplicas = ${workerMax}`);
+    add(
+      ["journal", "worker", "scaling", "fallbackReplicas"],
+      workerFallback,
+      `at most journal.worker.maxReplicas = ${workerMax}`,
+    );
   }
 
   return issues;

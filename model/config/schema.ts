@@ -18,7 +18,10 @@ export type WorkloadName = (typeof WORKLOADS)[number];
 
 export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 
-const dnsLabel = text(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a Kubernetes name: lower-case letters, digits and '-', at most 63 characters");
+const dnsLabel = text(
+  /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+  "a Kubernetes name: lower-case letters, digits and '-', at most 63 characters",
+);
 const httpUrl = text(/^https?:\/\/[^\s]+$/, "an http(s) URL");
 const labelName = text(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "a Prometheus label name");
 const metricName = text(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "a Prometheus metric name");
@@ -26,13 +29,18 @@ const quantity = text(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G)?$/, "a Kubernetes quant
 const semver = text(/^\d+\.\d+\.\d+$/, "an exact chart version such as 2.18.1 (pinned, no ranges)");
 const slug = text(/^[a-z][a-z0-9-]{0,39}$/, "a lower-case name of letters, digits and '-' (it becomes a trigger name)");
 const hhmm = text(/^([01]\d|2[0-3]):[0-5]\d$/, "a local time HH:MM from 00:00 to 23:59");
-const image = text(/^[^\s:@]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/, "an image reference with a tag or digest");
+const image = text(
+  /^[^\s:@]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/,
+  "an image reference with a tag or digest",
+);
 
 export const territoryCode = text(/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/, "a territory code such as DE, CH, AT or DE-BY");
 
 const monthDay = z
   .string({ error: "a recurring day MM-DD" })
-  .refine((s) => parseMonthDay(s) !== undefined, { error: "a recurring day MM-DD that exists (01-01 … 12-31; 02-30 does not)" });
+  .refine((s) => parseMonthDay(s) !== undefined, {
+    error: "a recurring day MM-DD that exists (01-01 … 12-31; 02-30 does not)",
+  });
 
 const calendarDate = z
   .string({ error: "a date YYYY-MM-DD (quote it in YAML)" })
@@ -72,9 +80,14 @@ const territory = z.strictObject({
 });
 
 const floorsByWorkload = z.strictObject({ queries: int(1).optional(), commands: int(1).optional() });
-const floors = z.record(territoryCode, floorsByWorkload, { error: "a map of territory → { queries, commands } floors" });
+const floors = z.record(territoryCode, floorsByWorkload, {
+  error: "a map of territory → { queries, commands } floors",
+});
 
-const phaseName = text(/^[a-z][a-z0-9-]{0,15}$/, "a short lower-case name of letters, digits and '-' (it becomes part of a trigger name)");
+const phaseName = text(
+  /^[a-z][a-z0-9-]{0,15}$/,
+  "a short lower-case name of letters, digits and '-' (it becomes part of a trigger name)",
+);
 
 /** A pre-scaling step before the window's first day; rules.ts relates it to leadDays and the other floors. */
 const phase = z.strictObject({
@@ -150,9 +163,13 @@ const workloadSettings = z.strictObject({
 const share = "a share > 0 and ≤ 1";
 const capacitySettings = z.strictObject({
   /** Share of targetRpsPerReplica a replica is planned to carry at a season's forecast peak. */
-  targetUtilisation: z.preprocess(numericString, z.number({ error: share }).gt(0, { error: share }).lte(1, { error: share })).default(0.8),
+  targetUtilisation: z
+    .preprocess(numericString, z.number({ error: share }).gt(0, { error: share }).lte(1, { error: share }))
+    .default(0.8),
   /** A season floor above this multiple of the replicas the forecast needs is reported as waste. */
-  wasteRatio: z.preprocess(numericString, z.number({ error: "a ratio ≥ 1" }).gte(1, { error: "a ratio ≥ 1" })).default(1.5),
+  wasteRatio: z
+    .preprocess(numericString, z.number({ error: "a ratio ≥ 1" }).gte(1, { error: "a ratio ≥ 1" }))
+    .default(1.5),
   /** ... and at least this many replicas above it: a floor of 2 over a need of 1 is not worth a warning. */
   wasteMinExcess: int(1).default(2),
 });
@@ -166,7 +183,11 @@ const journal = z.strictObject({
   database: postgresName,
   /** Role that owns the journal schema and may create roles (its password: journalAdminPassword). */
   adminUser: postgresName,
-  sslMode: z.enum(["disable", "require", "verify-ca", "verify-full"], { error: "one of disable, require, verify-ca, verify-full" }).default("require"),
+  sslMode: z
+    .enum(["disable", "require", "verify-ca", "verify-full"], {
+      error: "one of disable, require, verify-ca, verify-full",
+    })
+    .default("require"),
   /** postgres_exporter image that turns integration.event_metrics into the journal metrics. */
   exporterImage: image.default("quay.io/prometheuscommunity/postgres-exporter:v0.16.0"),
   /** One event worker per territory, scaled by KEDA on the territory's pending events. */

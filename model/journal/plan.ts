@@ -82,7 +82,11 @@ export function triggerAuthenticationManifest(plan: JournalPlan): Manifest {
   return {
     apiVersion: "keda.sh/v1alpha1",
     kind: "TriggerAuthentication",
-    metadata: { name: plan.triggerAuthentication, namespace: plan.namespace, labels: { "app.kubernetes.io/part-of": PART_OF_LABELS["app.kubernetes.io/part-of"] } },
+    metadata: {
+      name: plan.triggerAuthentication,
+      namespace: plan.namespace,
+      labels: { "app.kubernetes.io/part-of": PART_OF_LABELS["app.kubernetes.io/part-of"] },
+    },
     spec: { secretTargetRef: [{ parameter: "password", name: monitorLogin().secretName, key: "PGPASSWORD" }] },
   };
 }

@@ -9,7 +9,13 @@ import type { FreshplanConfig } from "../config/schema";
  * the pod's namespace. Rules then select KEDA's series by the workload namespace like every other.
  */
 export const KEDA_METRIC_RELABELINGS = [
-  { sourceLabels: ["exported_namespace"], regex: "(.+)", targetLabel: "namespace", replacement: "$1", action: "replace" },
+  {
+    sourceLabels: ["exported_namespace"],
+    regex: "(.+)",
+    targetLabel: "namespace",
+    replacement: "$1",
+    action: "replace",
+  },
   { regex: "exported_namespace", action: "labeldrop" },
 ] as const;
 
@@ -25,7 +31,10 @@ export function kedaHelmValues(config: FreshplanConfig): Record<string, unknown>
     // Expose and scrape KEDA's own metrics (keda_scaler_detail_errors_total, …) for the alert rules.
     prometheus: {
       operator: { enabled: true, podMonitor },
-      metricServer: { enabled: true, podMonitor: { ...podMonitor, additionalLabels: { ...podMonitor.additionalLabels } } },
+      metricServer: {
+        enabled: true,
+        podMonitor: { ...podMonitor, additionalLabels: { ...podMonitor.additionalLabels } },
+      },
     },
   };
 }

@@ -15,7 +15,8 @@ export interface WorkloadCapacity {
 }
 
 /** Requests per second one ready pod serves within the budget. */
-export const rpsAtBudget = (w: WorkloadCapacity, model: CapacityModel) => w.targetRpsPerReplica * model.budgetAtTargetMultiple;
+export const rpsAtBudget = (w: WorkloadCapacity, model: CapacityModel) =>
+  w.targetRpsPerReplica * model.budgetAtTargetMultiple;
 
 const SATURATED = 0.99;
 const TIMEOUT_FACTOR = 100;

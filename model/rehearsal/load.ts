@@ -32,7 +32,14 @@ export interface LoadSeries {
  * Per minute: peakRps × profile weight (in the territory's zone) × the multiplier of the peak
  * window it falls in. The zone's offset is read once per hour: it only changes on the hour.
  */
-export function loadSeries(peakRps: number, profile: DailyProfile, timeZone: string, start: Date, minutes: number, peaks: readonly PeakWindow[]): LoadSeries {
+export function loadSeries(
+  peakRps: number,
+  profile: DailyProfile,
+  timeZone: string,
+  start: Date,
+  minutes: number,
+  peaks: readonly PeakWindow[],
+): LoadSeries {
   const rps = new Float64Array(minutes);
   let offsetHour = Number.NaN;
   let offset = 0;

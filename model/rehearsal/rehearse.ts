@@ -4,7 +4,14 @@
  */
 import type { FreshplanConfig, SeasonConfig } from "../config/schema";
 import type { ScalingPlan, WorkloadScaling } from "../scaling/plan";
-import { CalendarDate, addDays, calendarDateIn, daysBetween, parseMonthDay, recurringLengthDays } from "../time/calendar-date";
+import {
+  CalendarDate,
+  addDays,
+  calendarDateIn,
+  daysBetween,
+  parseMonthDay,
+  recurringLengthDays,
+} from "../time/calendar-date";
 import { localMidnight } from "../time/zoned-time";
 import { PeakWindow, loadSeries } from "./load";
 import { ReplayOptions, WorkloadReplay, replayWorkload } from "./replay";
@@ -25,7 +32,12 @@ export interface RehearsalPeriod {
  * The season's next window that has not ended by `today`: from its first lead day, `days` long
  * (default: the lead days and the whole season), with the season's multiplier unless overridden.
  */
-export function seasonPeriod(season: SeasonConfig, today: CalendarDate, days?: number, multiplier?: number): RehearsalPeriod {
+export function seasonPeriod(
+  season: SeasonConfig,
+  today: CalendarDate,
+  days?: number,
+  multiplier?: number,
+): RehearsalPeriod {
   const first = parseMonthDay(season.firstDay)!;
   const last = parseMonthDay(season.lastDay)!;
   const length = recurringLengthDays(first, last);
@@ -63,17 +75,36 @@ export interface WorkloadRehearsal extends WorkloadReplay {
   readonly recommendedMaxReplicas?: number;
 }
 
-const seconds = (duration: string) => Number(duration.slice(0, -1)) * { s: 1, m: 60, h: 3600 }[duration.slice(-1) as "s" | "m" | "h"];
+const seconds = (duration: string) =>
+  Number(duration.slice(0, -1)) * { s: 1, m: 60, h: 3600 }[duration.slice(-1) as "s" | "m" | "h"];
 
-export function replayOptions(config: FreshplanConfig, w: WorkloadScaling, period: RehearsalPeriod, settings: ReplaySettings = {}): ReplayOptions {
+export function replayOptions(
+  config: FreshplanConfig,
+  w: WorkloadScaling,
+  period: RehearsalPeriod,
+  settings: ReplaySettings = {},
+): ReplayOptions {
   const start = localMidnight(period.from, w.timeZone);
   const end = localMidnight(addDays(period.from, period.days), w.timeZone);
   const durationSeconds = (end.getTime() - start.getTime()) / 1000;
   const peaks: PeakWindow[] = period.peak
-    ? [{ from: localMidnight(period.peak.from, w.timeZone), to: localMidnight(addDays(period.peak.from, period.peak.days), w.timeZone), multiplier: period.multiplier }]
+    ? [
+        {
+          from: localMidnight(period.peak.from, w.timeZone),
+          to: localMidnight(addDays(period.peak.from, period.peak.days), w.timeZone),
+          multiplier: period.multiplier,
+        },
+      ]
     : [{ from: start, to: end, multiplier: period.multiplier }];
   return {
-    load: loadSeries(w.baselinePeakRps, config.rehearsal.dailyProfile, w.timeZone, start, durationSeconds / 60 + 1, peaks),
+    load: loadSeries(
+      w.baselinePeakRps,
+      config.rehearsal.dailyProfile,
+      w.timeZone,
+      start,
+      durationSeconds / 60 + 1,
+      peaks,
+    ),
     durationSeconds,
     model: config.rehearsal,
     rateWindowSeconds: seconds(config.prometheus.rateWindow),
@@ -88,7 +119,12 @@ export function replayOptions(config: FreshplanConfig, w: WorkloadScaling, perio
  * The smallest maxReplicas that holds, by re-running: doubling until one holds, then bisecting
  * (more replicas never make p95 worse in this model, so holding is monotonic in the max).
  */
-export function holdingMaxReplicas(w: WorkloadScaling, options: ReplayOptions, first: WorkloadReplay, upTo: number): number | undefined {
+export function holdingMaxReplicas(
+  w: WorkloadScaling,
+  options: ReplayOptions,
+  first: WorkloadReplay,
+  upTo: number,
+): number | undefined {
   if (first.minutesOverBudget === 0) return first.maxReplicas;
   const holds = (max: number) => replayWorkload(w, { ...options, maxReplicas: max }).minutesOverBudget === 0;
   let low = first.maxReplicas;
@@ -105,7 +141,12 @@ export function holdingMaxReplicas(w: WorkloadScaling, options: ReplayOptions, f
   return high;
 }
 
-export function rehearseWorkload(config: FreshplanConfig, w: WorkloadScaling, period: RehearsalPeriod, settings: ReplaySettings = {}): WorkloadRehearsal {
+export function rehearseWorkload(
+  config: FreshplanConfig,
+  w: WorkloadScaling,
+  period: RehearsalPeriod,
+  settings: ReplaySettings = {},
+): WorkloadRehearsal {
   const options = replayOptions(config, w, period, settings);
   const replay = replayWorkload(w, options);
   const upTo = Math.max(w.maxReplicas * (settings.searchUpTo ?? 8), w.maxReplicas + 8);
@@ -126,9 +167,19 @@ export interface StackRehearsal {
   readonly workloads: readonly WorkloadRehearsal[];
 }
 
-export function rehearseStack(config: FreshplanConfig, plan: ScalingPlan, period: RehearsalPeriod, settings: ReplaySettings = {}, territory?: string): StackRehearsal {
+export function rehearseStack(
+  config: FreshplanConfig,
+  plan: ScalingPlan,
+  period: RehearsalPeriod,
+  settings: ReplaySettings = {},
+  territory?: string,
+): StackRehearsal {
   const workloads = plan.workloads
-    .filter((w) => (territory === undefined || w.territory === territory) && (period.territories === undefined || period.territories.includes(w.territory)))
+    .filter(
+      (w) =>
+        (territory === undefined || w.territory === territory) &&
+        (period.territories === undefined || period.territories.includes(w.territory)),
+    )
     .map((w) => rehearseWorkload(config, w, period, settings));
   return { period, workloads };
 }
@@ -136,5 +187,10 @@ export function rehearseStack(config: FreshplanConfig, plan: ScalingPlan, period
 /** A period of ordinary days from today's date in the first territory's zone. */
 export function ordinaryPeriod(config: FreshplanConfig, now: Date, days: number, multiplier = 1): RehearsalPeriod {
   const zone = Object.values(config.territories)[0]?.timeZone ?? "UTC";
-  return { from: calendarDateIn(now, zone), days, multiplier, label: multiplier === 1 ? "ordinary days" : `ordinary days × ${multiplier}` };
+  return {
+    from: calendarDateIn(now, zone),
+    days,
+    multiplier,
+    label: multiplier === 1 ? "ordinary days" : `ordinary days × ${multiplier}`,
+  };
 }

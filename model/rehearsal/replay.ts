@@ -68,7 +68,9 @@ function cronSources(spec: ScaledObjectSpec, from: Date, to: Date): Record<strin
 export function replayWorkload(w: WorkloadScaling, o: ReplayOptions): WorkloadReplay {
   const maxReplicas = o.maxReplicas ?? w.maxReplicas;
   const rendered = scaledObjectManifest({ ...w, maxReplicas }).spec as ScaledObjectSpec & SimulatedScaledObject;
-  const spec = o.withoutFloors ? { ...rendered, triggers: rendered.triggers.filter((t) => t.type !== "cron") } : rendered;
+  const spec = o.withoutFloors
+    ? { ...rendered, triggers: rendered.triggers.filter((t) => t.type !== "cron") }
+    : rendered;
   const start = o.load.start;
   const end = new Date(start.getTime() + o.durationSeconds * 1000);
 
@@ -118,7 +120,13 @@ export function replayWorkload(w: WorkloadScaling, o: ReplayOptions): WorkloadRe
     replicaSeconds += tick.currentReplicas * sync;
     peak = Math.max(peak, tick.currentReplicas);
     if (tick.seconds % 60 === 0) {
-      minutes.push({ rps, replicas: tick.currentReplicas, ready: tick.readyReplicas, capacityRps: tick.readyReplicas * rpsAtBudget(w, o.model), p95Ms: p95 });
+      minutes.push({
+        rps,
+        replicas: tick.currentReplicas,
+        ready: tick.readyReplicas,
+        capacityRps: tick.readyReplicas * rpsAtBudget(w, o.model),
+        p95Ms: p95,
+      });
     }
   });
   return {

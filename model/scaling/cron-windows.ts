@@ -76,7 +76,9 @@ export function campaignWindow(campaign: CampaignConfig, index: number, timeZone
   const today = calendarDateIn(now, timeZone);
   const where = `campaigns[${index}] "${campaign.name}"`;
   if (campaignHasEnded(last, timeZone, now)) {
-    return { notice: `${where} ended on ${campaign.lastDay} (${timeZone}); it is no longer emitted — remove it from the stack config` };
+    return {
+      notice: `${where} ended on ${campaign.lastDay} (${timeZone}); it is no longer emitted — remove it from the stack config`,
+    };
   }
   // A cron with no year fires at the next occurrence of its day: the real end must be that occurrence.
   if (daysBetween(today, endExclusive) >= 365) {

@@ -5,7 +5,14 @@
  */
 import type { CampaignConfig, PhaseConfig, SeasonConfig } from "../config/schema";
 import { TRIGGER_NAMES } from "../conventions";
-import { addDays, formatCalendarDate, formatMonthDay, parseCalendarDate, parseMonthDay, shiftMonthDay } from "../time/calendar-date";
+import {
+  addDays,
+  formatCalendarDate,
+  formatMonthDay,
+  parseCalendarDate,
+  parseMonthDay,
+  shiftMonthDay,
+} from "../time/calendar-date";
 import type { CronWindow } from "./cron-windows";
 
 /** A phase's window with the phase it came from (its floors are picked per territory and workload). */
@@ -18,7 +25,11 @@ const dailyCron = (md: { month: number; day: number }) => `0 0 ${md.day} ${md.mo
 /** Phases in the order they start, each with the day offset at which it ends (0: the first day). */
 function spans(phases: readonly PhaseConfig[]): { phase: PhaseConfig; from: number; to: number }[] {
   const sorted = [...phases].sort((a, b) => b.fromDaysBefore - a.fromDaysBefore);
-  return sorted.map((phase, i) => ({ phase, from: -phase.fromDaysBefore, to: i + 1 < sorted.length ? -sorted[i + 1].fromDaysBefore : 0 }));
+  return sorted.map((phase, i) => ({
+    phase,
+    from: -phase.fromDaysBefore,
+    to: i + 1 < sorted.length ? -sorted[i + 1].fromDaysBefore : 0,
+  }));
 }
 
 export function seasonPhaseWindows(season: SeasonConfig, timeZone: string): PhaseWindow[] {

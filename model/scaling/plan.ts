@@ -66,7 +66,9 @@ function floorWindows(
     const decision = campaignWindow(campaign, index, territory.timeZone, now);
     if (decision.window) {
       phaseFloors(campaignPhaseWindows(campaign, territory.timeZone));
-      const own = campaign.phases?.length ? campaignWindow({ ...campaign, leadDays: 0 }, index, territory.timeZone, now).window! : decision.window;
+      const own = campaign.phases?.length
+        ? campaignWindow({ ...campaign, leadDays: 0 }, index, territory.timeZone, now).window!
+        : decision.window;
       if (floor !== undefined) windows.push({ ...own, floor });
     }
     if (decision.notice) notices.add(decision.notice);
@@ -84,7 +86,12 @@ export function buildScalingPlan(config: FreshplanConfig, now: Date): ScalingPla
       const capacity = territory[workload];
       const scope = { namespace: config.namespace, territory: code, workload };
       const floors = floorWindows(config, code, territory, workload, now, notices);
-      const prometheus = (name: string, query: string, metricType: "AverageValue" | "Value", threshold: number): KedaTrigger =>
+      const prometheus = (
+        name: string,
+        query: string,
+        metricType: "AverageValue" | "Value",
+        threshold: number,
+      ): KedaTrigger =>
         kedaPrometheusTrigger(name, {
           serverAddress: config.prometheus.serverAddress,
           query,
@@ -108,9 +115,19 @@ export function buildScalingPlan(config: FreshplanConfig, now: Date): ScalingPla
         triggers: [
           // Load triggers first: KEDA names metrics by trigger index (s0-…), so a season added or
           // removed must not renumber them (metric names, triggerIndex and the HPA spec would churn).
-          prometheus(TRIGGER_NAMES.rps, rpsTriggerQuery(config.prometheus, scope), "AverageValue", capacity.targetRpsPerReplica),
+          prometheus(
+            TRIGGER_NAMES.rps,
+            rpsTriggerQuery(config.prometheus, scope),
+            "AverageValue",
+            capacity.targetRpsPerReplica,
+          ),
           // p95 ÷ budget as a Value metric with target 1: proportional to the replicas that run (see latencyRatioQuery).
-          prometheus(TRIGGER_NAMES.latencyGuard, latencyRatioQuery(config.prometheus, scope, capacity.p95BudgetMs), "Value", 1),
+          prometheus(
+            TRIGGER_NAMES.latencyGuard,
+            latencyRatioQuery(config.prometheus, scope, capacity.p95BudgetMs),
+            "Value",
+            1,
+          ),
           ...floors.map((f) => kedaCronTrigger(f.name, f, f.floor)),
         ],
         settings: config.workloads[workload],
@@ -118,7 +135,12 @@ export function buildScalingPlan(config: FreshplanConfig, now: Date): ScalingPla
       });
     }
   }
-  return { namespace: config.namespace, keda: { ...config.keda, values: kedaHelmValues(config) }, workloads, notices: [...notices] };
+  return {
+    namespace: config.namespace,
+    keda: { ...config.keda, values: kedaHelmValues(config) },
+    workloads,
+    notices: [...notices],
+  };
 }
 
 /**
@@ -128,5 +150,8 @@ export function buildScalingPlan(config: FreshplanConfig, now: Date): ScalingPla
 export function singleReplicaWarnings(plan: Pick<ScalingPlan, "workloads">): string[] {
   return plan.workloads
     .filter((w) => w.minReplicas === 1)
-    .map((w) => `territories.${w.territory}.${w.workload}.minReplicas is 1: a node drain or a pod restart is an outage for ${w.name} until a new pod is ready; use 2 where that matters`);
+    .map(
+      (w) =>
+        `territories.${w.territory}.${w.workload}.minReplicas is 1: a node drain or a pod restart is an outage for ${w.name} until a new pod is ready; use 2 where that matters`,
+    );
 }

@@ -22,7 +22,11 @@ export const TERMINATION_GRACE_SECONDS = 45;
 
 export function selectorLabels(w: PodWorkload): Record<string, string> {
   // Event workers get their own name: the API PodMonitor selects `freshplan-api` and must not scrape them as the API.
-  return { "app.kubernetes.io/name": podAppOf(w.workload).name, [TERRITORY_LABEL]: w.territory, [WORKLOAD_LABEL]: w.workload };
+  return {
+    "app.kubernetes.io/name": podAppOf(w.workload).name,
+    [TERRITORY_LABEL]: w.territory,
+    [WORKLOAD_LABEL]: w.workload,
+  };
 }
 
 export function workloadLabels(w: PodWorkload): Record<string, string> {
@@ -33,7 +37,12 @@ const metadata = (w: PodWorkload) => ({ name: w.name, namespace: w.namespace, la
 
 export function deploymentManifest(w: PodWorkload): Manifest {
   const s = w.settings;
-  const probe = (path: string) => ({ httpGet: { path, port: "http" }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 });
+  const probe = (path: string) => ({
+    httpGet: { path, port: "http" },
+    periodSeconds: 10,
+    timeoutSeconds: 2,
+    failureThreshold: 3,
+  });
   const spread = (topologyKey: string) => ({
     maxSkew: 1,
     topologyKey,
@@ -119,7 +128,11 @@ export function podDisruptionBudgetManifest(w: PodWorkload): Manifest {
     apiVersion: "policy/v1",
     kind: "PodDisruptionBudget",
     metadata: metadata(w),
-    spec: { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow", selector: { matchLabels: selectorLabels(w) } },
+    spec: {
+      maxUnavailable: 1,
+      unhealthyPodEvictionPolicy: "AlwaysAllow",
+      selector: { matchLabels: selectorLabels(w) },
+    },
   };
 }
 
@@ -136,7 +149,11 @@ export function scaledObjectManifest(w: ScaledWorkload): Manifest {
       minReplicaCount: w.minReplicas,
       maxReplicaCount: w.maxReplicas,
       // currentReplicasIfHigher (KEDA ≥ 2.17): a Prometheus outage at peak holds what runs and never scales in.
-      fallback: { failureThreshold: sc.fallbackFailureThreshold, replicas: sc.fallbackReplicas, behavior: "currentReplicasIfHigher" },
+      fallback: {
+        failureThreshold: sc.fallbackFailureThreshold,
+        replicas: sc.fallbackReplicas,
+        behavior: "currentReplicasIfHigher",
+      },
       advanced: {
         horizontalPodAutoscalerConfig: {
           behavior: {

@@ -26,7 +26,11 @@ export interface SimulatedScaledObject {
     readonly replicas: number;
     readonly behavior?: "static" | "currentReplicas" | "currentReplicasIfHigher" | "currentReplicasIfLower";
   };
-  readonly advanced?: { readonly horizontalPodAutoscalerConfig?: { readonly behavior?: { readonly scaleUp?: ScalingRules; readonly scaleDown?: ScalingRules } } };
+  readonly advanced?: {
+    readonly horizontalPodAutoscalerConfig?: {
+      readonly behavior?: { readonly scaleUp?: ScalingRules; readonly scaleDown?: ScalingRules };
+    };
+  };
   readonly triggers: readonly {
     readonly type: string;
     readonly name: string;
@@ -90,8 +94,19 @@ export interface SimulationResult {
  * The HPA's behavior when the ScaledObject sets none: pkg/apis/autoscaling/v2/defaults.go,
  * GenerateHPAScaleUpRules and GenerateHPAScaleDownRules.
  */
-const DEFAULT_UP: ScalingRules = { stabilizationWindowSeconds: 0, selectPolicy: "Max", policies: [{ type: "Percent", value: 100, periodSeconds: 15 }, { type: "Pods", value: 4, periodSeconds: 15 }] };
-const DEFAULT_DOWN: ScalingRules = { stabilizationWindowSeconds: 300, selectPolicy: "Max", policies: [{ type: "Percent", value: 100, periodSeconds: 15 }] };
+const DEFAULT_UP: ScalingRules = {
+  stabilizationWindowSeconds: 0,
+  selectPolicy: "Max",
+  policies: [
+    { type: "Percent", value: 100, periodSeconds: 15 },
+    { type: "Pods", value: 4, periodSeconds: 15 },
+  ],
+};
+const DEFAULT_DOWN: ScalingRules = {
+  stabilizationWindowSeconds: 300,
+  selectPolicy: "Max",
+  policies: [{ type: "Percent", value: 100, periodSeconds: 15 }],
+};
 
 /** The threshold the HPA's external metric target carries, per KEDA scaler type. */
 function targetOf(trigger: SimulatedScaledObject["triggers"][number]): number {
@@ -122,14 +137,22 @@ function cronSource(metadata: CronTriggerMetadata): MetricSource {
  * metric worth the fallback replica count: target × replicas for AverageValue, divided by the ready
  * replicas for Value (none ready: no fallback, the error stands).
  */
-function fallbackValue(so: SimulatedScaledObject, type: "AverageValue" | "Value", target: number, tick: TickContext): number | undefined {
+function fallbackValue(
+  so: SimulatedScaledObject,
+  type: "AverageValue" | "Value",
+  target: number,
+  tick: TickContext,
+): number | undefined {
   const fb = so.fallback!;
   const current = tick.currentReplicas;
   const replicas =
-    fb.behavior === "currentReplicas" ? current
-    : fb.behavior === "currentReplicasIfHigher" ? Math.max(current, fb.replicas)
-    : fb.behavior === "currentReplicasIfLower" ? Math.min(current, fb.replicas)
-    : fb.replicas;
+    fb.behavior === "currentReplicas"
+      ? current
+      : fb.behavior === "currentReplicasIfHigher"
+        ? Math.max(current, fb.replicas)
+        : fb.behavior === "currentReplicasIfLower"
+          ? Math.min(current, fb.replicas)
+          : fb.replicas;
   if (type === "AverageValue") return target * replicas;
   return tick.readyReplicas === 0 ? undefined : (target * replicas) / tick.readyReplicas;
 }
@@ -145,7 +168,9 @@ export function simulateScaling(input: SimulationInput): SimulationResult {
   const bounds = { min: so.minReplicaCount, max: so.maxReplicaCount };
 
   const sources = so.triggers.map((t) => {
-    const source = input.metrics[t.name] ?? (t.type === "cron" ? cronSource(t.metadata as unknown as CronTriggerMetadata) : undefined);
+    const source =
+      input.metrics[t.name] ??
+      (t.type === "cron" ? cronSource(t.metadata as unknown as CronTriggerMetadata) : undefined);
     if (!source) throw new Error(`no metric for trigger ${t.name} (${t.type})`);
     return { trigger: t, source, target: targetOf(t), type: t.metricType ?? "AverageValue" };
   });
@@ -163,7 +188,12 @@ export function simulateScaling(input: SimulationInput): SimulationResult {
   // horizontal.go: the controller reconciles every HPA once per sync period.
   for (let seconds = 0; seconds <= input.durationSeconds; seconds += sync) {
     const ready = pods.filter((created) => seconds - created >= startup).length;
-    const tick: TickContext = { seconds, at: new Date(input.start.getTime() + seconds * 1000), currentReplicas: current, readyReplicas: ready };
+    const tick: TickContext = {
+      seconds,
+      at: new Date(input.start.getTime() + seconds * 1000),
+      currentReplicas: current,
+      readyReplicas: ready,
+    };
     const values: Record<string, number | undefined> = {};
     const proposals: Record<string, number | undefined> = {};
     let invalid = 0;
@@ -188,7 +218,10 @@ export function simulateScaling(input: SimulationInput): SimulationResult {
       }
       // keda#7880 (2.20.2): negative external metric values read as zero.
       const v = Math.max(0, value);
-      const proposal = type === "Value" ? valueProposal(v, target, current, ready, tolerance) : averageValueProposal(v, target, current, tolerance);
+      const proposal =
+        type === "Value"
+          ? valueProposal(v, target, current, ready, tolerance)
+          : averageValueProposal(v, target, current, tolerance);
       proposals[trigger.name] = proposal;
       if (proposal > metricDesired) [metricDesired, leaders] = [proposal, [trigger.name]];
       else if (proposal === metricDesired) leaders.push(trigger.name);
@@ -221,7 +254,8 @@ export function simulateScaling(input: SimulationInput): SimulationResult {
       pods = [...pods].sort((a, b) => a - b).slice(0, desired);
     }
     const longestPeriod = Math.max(0, ...[...up.policies, ...down.policies].map((p) => p.periodSeconds));
-    for (const events of [ups, downs]) while (events.length > 0 && events[0].atSeconds <= seconds - longestPeriod) events.shift();
+    for (const events of [ups, downs])
+      while (events.length > 0 && events[0].atSeconds <= seconds - longestPeriod) events.shift();
     if (desired !== current) changes.push({ seconds, from: current, to: desired, reason });
     ticks.push({ ...tick, values, proposals, desiredReplicas: desired });
     current = desired;

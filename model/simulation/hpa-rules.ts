@@ -40,7 +40,12 @@ const withinTolerance = (ratio: number, tolerance: number) => Math.abs(1 - ratio
  * ratio compares the total against target × the scale's current replicas (not the ready ones);
  * outside the tolerance the proposal is ⌈total ÷ target⌉, which does not depend on the count.
  */
-export function averageValueProposal(total: number, target: number, currentReplicas: number, tolerance = DEFAULT_TOLERANCE): number {
+export function averageValueProposal(
+  total: number,
+  target: number,
+  currentReplicas: number,
+  tolerance = DEFAULT_TOLERANCE,
+): number {
   const ratio = total / (target * currentReplicas);
   return withinTolerance(ratio, tolerance) ? currentReplicas : Math.ceil(total / target);
 }
@@ -50,7 +55,13 @@ export function averageValueProposal(total: number, target: number, currentRepli
  * getUsageRatioReplicaCount. Outside the tolerance the proposal is ⌈value ÷ target × ready pods⌉:
  * proportional to what runs, so it holds where the value meets the target.
  */
-export function valueProposal(value: number, target: number, currentReplicas: number, readyReplicas: number, tolerance = DEFAULT_TOLERANCE): number {
+export function valueProposal(
+  value: number,
+  target: number,
+  currentReplicas: number,
+  readyReplicas: number,
+  tolerance = DEFAULT_TOLERANCE,
+): number {
   const ratio = value / target;
   if (currentReplicas === 0) return Math.ceil(ratio);
   return withinTolerance(ratio, tolerance) ? currentReplicas : Math.ceil(ratio * readyReplicas);
@@ -87,10 +98,19 @@ function changeWithin(nowSeconds: number, periodSeconds: number, events: readonl
  * horizontal.go, calculateScaleUpLimitWithScalingRules: each policy counts from the replicas at the
  * start of its period; Percent rounds up; `Max` takes the most permissive policy.
  */
-export function scaleUpLimit(nowSeconds: number, currentReplicas: number, ups: readonly ScaleEvent[], downs: readonly ScaleEvent[], rules: ScalingRules): number {
+export function scaleUpLimit(
+  nowSeconds: number,
+  currentReplicas: number,
+  ups: readonly ScaleEvent[],
+  downs: readonly ScaleEvent[],
+  rules: ScalingRules,
+): number {
   if (rules.selectPolicy === "Disabled") return currentReplicas;
   const proposals = rules.policies.map((p) => {
-    const start = currentReplicas - changeWithin(nowSeconds, p.periodSeconds, ups) + changeWithin(nowSeconds, p.periodSeconds, downs);
+    const start =
+      currentReplicas -
+      changeWithin(nowSeconds, p.periodSeconds, ups) +
+      changeWithin(nowSeconds, p.periodSeconds, downs);
     return p.type === "Pods" ? start + p.value : Math.ceil(start * (1 + p.value / 100));
   });
   return rules.selectPolicy === "Min" ? Math.min(...proposals) : Math.max(...proposals);
@@ -100,10 +120,19 @@ export function scaleUpLimit(nowSeconds: number, currentReplicas: number, ups: r
  * horizontal.go, calculateScaleDownLimitWithBehaviors: the mirror image; Percent truncates (int32
  * conversion); `Max` (the most change) takes the lowest bound.
  */
-export function scaleDownLimit(nowSeconds: number, currentReplicas: number, ups: readonly ScaleEvent[], downs: readonly ScaleEvent[], rules: ScalingRules): number {
+export function scaleDownLimit(
+  nowSeconds: number,
+  currentReplicas: number,
+  ups: readonly ScaleEvent[],
+  downs: readonly ScaleEvent[],
+  rules: ScalingRules,
+): number {
   if (rules.selectPolicy === "Disabled") return currentReplicas;
   const proposals = rules.policies.map((p) => {
-    const start = currentReplicas - changeWithin(nowSeconds, p.periodSeconds, ups) + changeWithin(nowSeconds, p.periodSeconds, downs);
+    const start =
+      currentReplicas -
+      changeWithin(nowSeconds, p.periodSeconds, ups) +
+      changeWithin(nowSeconds, p.periodSeconds, downs);
     return p.type === "Pods" ? start - p.value : Math.trunc(start * (1 - p.value / 100));
   });
   return rules.selectPolicy === "Min" ? Math.max(...proposals) : Math.min(...proposals);
@@ -125,11 +154,17 @@ export function limitByBehavior(
 ): number {
   if (stabilized > currentReplicas) {
     // A period already used up never forces a scale-down: the limit is at least the current count.
-    const limit = Math.min(Math.max(scaleUpLimit(nowSeconds, currentReplicas, ups, downs, up), currentReplicas), bounds.max);
+    const limit = Math.min(
+      Math.max(scaleUpLimit(nowSeconds, currentReplicas, ups, downs, up), currentReplicas),
+      bounds.max,
+    );
     return Math.max(Math.min(stabilized, limit), bounds.min);
   }
   if (stabilized < currentReplicas) {
-    const limit = Math.max(Math.min(scaleDownLimit(nowSeconds, currentReplicas, ups, downs, down), currentReplicas), bounds.min);
+    const limit = Math.max(
+      Math.min(scaleDownLimit(nowSeconds, currentReplicas, ups, downs, down), currentReplicas),
+      bounds.min,
+    );
     return Math.min(Math.max(stabilized, limit), bounds.max);
   }
   return Math.min(Math.max(stabilized, bounds.min), bounds.max);

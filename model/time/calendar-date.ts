@@ -82,13 +82,19 @@ export function daysBetween(a: CalendarDate, b: CalendarDate): number {
 export function recurringLengthDays(first: MonthDay, last: MonthDay): number {
   const a = { year: 2025, ...first };
   const lastInYear = first.month > last.month || (first.month === last.month && first.day > last.day) ? 2026 : 2025;
-  const b = last.month === 2 && last.day === 29 ? { year: lastInYear, month: 2, day: 28 } : { year: lastInYear, ...last };
+  const b =
+    last.month === 2 && last.day === 29 ? { year: lastInYear, month: 2, day: 28 } : { year: lastInYear, ...last };
   return daysBetween(a, b) + 1;
 }
 
 /** The calendar date, in the given IANA time zone, of an instant. */
 export function calendarDateIn(instant: Date, timeZone: string): CalendarDate {
-  const parts = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(instant);
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).formatToParts(instant);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   return { year: get("year"), month: get("month"), day: get("day") };
 }

@@ -50,7 +50,9 @@ export function formatLocal(instant: Date, timeZone: string): string {
  * Parses `--at`: with an offset or Z it is one instant everywhere; without one
  * ("2026-10-01T09:00") it is that wall-clock time in each territory's own zone.
  */
-export function parseAt(text: string): { instant: Date } | { local: { date: CalendarDate; hour: number; minute: number } } | undefined {
+export function parseAt(
+  text: string,
+): { instant: Date } | { local: { date: CalendarDate; hour: number; minute: number } } | undefined {
   if (/(Z|[+-]\d{2}:?\d{2})$/.test(text)) {
     const d = new Date(text);
     return Number.isNaN(d.getTime()) ? undefined : { instant: d };
@@ -69,11 +71,18 @@ export function instantAt(at: NonNullable<ReturnType<typeof parseAt>>, timeZone:
 }
 
 /** Local calendar days [from, to] (inclusive) as [start, end) instants in the zone. */
-export function localDays(from: CalendarDate, to: CalendarDate, timeZone: string): { date: CalendarDate; start: Date; end: Date }[] {
+export function localDays(
+  from: CalendarDate,
+  to: CalendarDate,
+  timeZone: string,
+): { date: CalendarDate; start: Date; end: Date }[] {
   const days = [];
-  for (let d = from; Date.UTC(d.year, d.month - 1, d.day) <= Date.UTC(to.year, to.month - 1, to.day); d = addDays(d, 1)) {
+  for (
+    let d = from;
+    Date.UTC(d.year, d.month - 1, d.day) <= Date.UTC(to.year, to.month - 1, to.day);
+    d = addDays(d, 1)
+  ) {
     days.push({ date: d, start: localMidnight(d, timeZone), end: localMidnight(addDays(d, 1), timeZone) });
   }
   return days;
 }
-

@@ -12,7 +12,8 @@ const GAP = 18;
 /** Every n-th point is enough for a path: a season of minutes is ~1,000 pixels wide. */
 function path(values: readonly number[], x: (i: number) => number, y: (v: number) => number, step: number): string {
   const parts: string[] = [];
-  for (let i = 0; i < values.length; i += step) parts.push(`${parts.length === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(values[i]).toFixed(1)}`);
+  for (let i = 0; i < values.length; i += step)
+    parts.push(`${parts.length === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(values[i]).toFixed(1)}`);
   return parts.join(" ");
 }
 
@@ -25,25 +26,64 @@ function lane(r: WorkloadRehearsal, top: number): string[] {
   const replicaMax = Math.max(r.maxReplicas, r.peakReplicas) + 1;
   const yRps = (v: number) => top + LANE - (v / rpsMax) * LANE;
   const yReplicas = (v: number) => top + LANE - (v / replicaMax) * LANE;
-  const out = [`<g class="lane" data-lane="${escapeXml(`${r.territory}/${r.workload}`)}">`, `<rect x="${LEFT}" y="${top}" width="${plotWidth}" height="${LANE}" fill="none" stroke="#bbb"/>`];
+  const out = [
+    `<g class="lane" data-lane="${escapeXml(`${r.territory}/${r.workload}`)}">`,
+    `<rect x="${LEFT}" y="${top}" width="${plotWidth}" height="${LANE}" fill="none" stroke="#bbb"/>`,
+  ];
   // Minutes over budget as red ticks along the bottom edge.
   r.minutes.forEach((m, i) => {
-    if (m.p95Ms > r.p95BudgetMs) out.push(`<rect class="over" x="${x(i).toFixed(1)}" y="${top + LANE - 6}" width="1" height="6" fill="#c53030"/>`);
+    if (m.p95Ms > r.p95BudgetMs)
+      out.push(`<rect class="over" x="${x(i).toFixed(1)}" y="${top + LANE - 6}" width="1" height="6" fill="#c53030"/>`);
   });
-  out.push(`<path class="capacity" d="${path(r.minutes.map((m) => m.capacityRps), x, yRps, step)}" fill="none" stroke="#38a169" stroke-width="1.2"/>`);
-  out.push(`<path class="load" d="${path(r.minutes.map((m) => m.rps), x, yRps, step)}" fill="none" stroke="#dd6b20" stroke-width="1.2"/>`);
-  out.push(`<path class="replicas" d="${path(r.minutes.map((m) => m.replicas), x, yReplicas, step)}" fill="none" stroke="#2b6cb0" stroke-width="1" stroke-dasharray="3 2"/>`);
-  out.push(`<line x1="${LEFT}" y1="${yReplicas(r.maxReplicas).toFixed(1)}" x2="${LEFT + plotWidth}" y2="${yReplicas(r.maxReplicas).toFixed(1)}" stroke="#c53030" stroke-dasharray="6 4"/>`);
-  out.push(`<text x="${LEFT + plotWidth + 4}" y="${(yReplicas(r.maxReplicas) + 4).toFixed(1)}" fill="#c53030">max ${r.maxReplicas}</text>`);
+  out.push(
+    `<path class="capacity" d="${path(
+      r.minutes.map((m) => m.capacityRps),
+      x,
+      yRps,
+      step,
+    )}" fill="none" stroke="#38a169" stroke-width="1.2"/>`,
+  );
+  out.push(
+    `<path class="load" d="${path(
+      r.minutes.map((m) => m.rps),
+      x,
+      yRps,
+      step,
+    )}" fill="none" stroke="#dd6b20" stroke-width="1.2"/>`,
+  );
+  out.push(
+    `<path class="replicas" d="${path(
+      r.minutes.map((m) => m.replicas),
+      x,
+      yReplicas,
+      step,
+    )}" fill="none" stroke="#2b6cb0" stroke-width="1" stroke-dasharray="3 2"/>`,
+  );
+  out.push(
+    `<line x1="${LEFT}" y1="${yReplicas(r.maxReplicas).toFixed(1)}" x2="${LEFT + plotWidth}" y2="${yReplicas(r.maxReplicas).toFixed(1)}" stroke="#c53030" stroke-dasharray="6 4"/>`,
+  );
+  out.push(
+    `<text x="${LEFT + plotWidth + 4}" y="${(yReplicas(r.maxReplicas) + 4).toFixed(1)}" fill="#c53030">max ${r.maxReplicas}</text>`,
+  );
   out.push(`<text x="${LEFT + 4}" y="${top + 12}" fill="#777">${Math.round(rpsMax)} req/s</text>`);
-  out.push(`<text x="10" y="${top + 18}" font-size="13" font-weight="bold">${escapeXml(`${r.territory} ${r.workload}`)}</text>`);
+  out.push(
+    `<text x="10" y="${top + 18}" font-size="13" font-weight="bold">${escapeXml(`${r.territory} ${r.workload}`)}</text>`,
+  );
   const lines = [
     `${r.minutesOverBudget} min over ${r.p95BudgetMs} ms`,
     `${r.minutesAtMax} min at max · peak ${r.peakReplicas}`,
     `${Math.round(r.replicaHours)} replica-h · ${r.scaleEvents} scale events`,
-    r.recommendedMaxReplicas === undefined ? "no max ≤ 8× holds: raise the floor" : r.recommendedMaxReplicas === r.maxReplicas ? "max holds" : `max ${r.recommendedMaxReplicas} would hold`,
+    r.recommendedMaxReplicas === undefined
+      ? "no max ≤ 8× holds: raise the floor"
+      : r.recommendedMaxReplicas === r.maxReplicas
+        ? "max holds"
+        : `max ${r.recommendedMaxReplicas} would hold`,
   ];
-  lines.forEach((l, k) => out.push(`<text x="10" y="${top + 36 + k * 15}" fill="${k === 0 && r.minutesOverBudget > 0 ? "#c53030" : "#555"}">${escapeXml(l)}</text>`));
+  lines.forEach((l, k) =>
+    out.push(
+      `<text x="10" y="${top + 36 + k * 15}" fill="${k === 0 && r.minutesOverBudget > 0 ? "#c53030" : "#555"}">${escapeXml(l)}</text>`,
+    ),
+  );
   out.push(`</g>`);
   return out;
 }

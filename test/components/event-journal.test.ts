@@ -5,7 +5,8 @@ import { SECRET_PLACEHOLDER } from "../../scripts/stack-file";
 import { rawStackConfig, stackFile, stackFileFrom } from "../support/stack-fixtures";
 
 const ofType = (run: StackRun, type: string) => run.resources.filter((r) => r.type === type);
-const named = (run: StackRun, type: string, name: string) => ofType(run, type).find((r) => (r.inputs.metadata as any)?.name === name || r.name === name)!;
+const named = (run: StackRun, type: string, name: string) =>
+  ofType(run, type).find((r) => (r.inputs.metadata as any)?.name === name || r.name === name)!;
 const podSpec = (r: RecordedResource) => (r.inputs.spec as any).template.spec;
 
 describe("the event journal under the mock runtime", () => {
@@ -16,7 +17,11 @@ describe("the event journal under the mock runtime", () => {
   });
 
   it("creates one login role per job, each only in its journal group, with a generated password", () => {
-    const roles = ofType(prod, "postgresql:index/role:Role").map((r) => ({ name: r.inputs.name, login: r.inputs.login, roles: r.inputs.roles }));
+    const roles = ofType(prod, "postgresql:index/role:Role").map((r) => ({
+      name: r.inputs.name,
+      login: r.inputs.login,
+      roles: r.inputs.roles,
+    }));
     expect(roles).to.have.deep.members([
       { name: "freshplan_writer", login: true, roles: ["freshplan_journal_writer"] },
       { name: "freshplan_monitor", login: true, roles: ["freshplan_journal_monitor"] },
@@ -24,16 +29,25 @@ describe("the event journal under the mock runtime", () => {
       { name: "freshplan_consumer_ch", login: true, roles: ["freshplan_journal_consumer"] },
       { name: "freshplan_consumer_at", login: true, roles: ["freshplan_journal_consumer"] },
     ]);
-    for (const role of ofType(prod, "postgresql:index/role:Role")) expect(role.inputs.password).to.equal(SECRET_PLACEHOLDER);
+    for (const role of ofType(prod, "postgresql:index/role:Role"))
+      expect(role.inputs.password).to.equal(SECRET_PLACEHOLDER);
     expect(ofType(prod, "random:index/randomPassword:RandomPassword")).to.have.length(5);
-    const grants = ofType(prod, "postgresql:index/grant:Grant").map((g) => `${g.inputs.role}:${g.inputs.objectType}:${(g.inputs.privileges as string[]).join()}`);
-    expect(grants).to.have.members(["freshplan_journal_writer:database:CONNECT", "freshplan_journal_consumer:database:CONNECT", "freshplan_journal_monitor:database:CONNECT"]);
+    const grants = ofType(prod, "postgresql:index/grant:Grant").map(
+      (g) => `${g.inputs.role}:${g.inputs.objectType}:${(g.inputs.privileges as string[]).join()}`,
+    );
+    expect(grants).to.have.members([
+      "freshplan_journal_writer:database:CONNECT",
+      "freshplan_journal_consumer:database:CONNECT",
+      "freshplan_journal_monitor:database:CONNECT",
+    ]);
   });
 
   it("migrates with the files of sql/ as inputs and creates roles only after the migrations", () => {
     const [migrations] = ofType(prod, "pulumi-nodejs:dynamic/freshplan:JournalMigrations");
     const sent = migrations.inputs.migrations as { file: string; checksum: string }[];
-    expect(sent.map((m) => `${m.file}:${m.checksum}`)).to.deep.equal(readMigrations().map((m) => `${m.file}:${m.checksum}`));
+    expect(sent.map((m) => `${m.file}:${m.checksum}`)).to.deep.equal(
+      readMigrations().map((m) => `${m.file}:${m.checksum}`),
+    );
     expect(migrations.inputs.territories).to.deep.equal(["DE", "CH", "AT"]);
     expect((migrations.inputs.connection as any).password).to.equal(SECRET_PLACEHOLDER);
     expect(migrations.inputs.__provider).to.be.a("string").and.contain("exports.handler");
@@ -44,41 +58,70 @@ describe("the event journal under the mock runtime", () => {
 
   it("writes each login's connection into a Secret and points every Deployment at the right one", () => {
     const secret = named(prod, "kubernetes:core/v1:Secret", "freshplan-journal-consumer-de");
-    expect(secret.inputs.stringData).to.deep.include({ PGUSER: "freshplan_consumer_de", PGDATABASE: "freshplan", PGSSLMODE: "require", PGPASSWORD: SECRET_PLACEHOLDER });
+    expect(secret.inputs.stringData).to.deep.include({
+      PGUSER: "freshplan_consumer_de",
+      PGDATABASE: "freshplan",
+      PGSSLMODE: "require",
+      PGPASSWORD: SECRET_PLACEHOLDER,
+    });
     const envFrom = (name: string) => podSpec(named(prod, "kubernetes:apps/v1:Deployment", name)).containers[0].envFrom;
     expect(envFrom("freshplan-api-commands-ch")).to.deep.equal([{ secretRef: { name: "freshplan-journal-writer" } }]);
-    expect(envFrom("freshplan-api-queries-ch")).to.deep.equal([{ secretRef: { name: "freshplan-journal-consumer-ch" } }]);
-    expect(envFrom("freshplan-event-worker-at")).to.deep.equal([{ secretRef: { name: "freshplan-journal-consumer-at" } }]);
+    expect(envFrom("freshplan-api-queries-ch")).to.deep.equal([
+      { secretRef: { name: "freshplan-journal-consumer-ch" } },
+    ]);
+    expect(envFrom("freshplan-event-worker-at")).to.deep.equal([
+      { secretRef: { name: "freshplan-journal-consumer-at" } },
+    ]);
   });
 
   it("scales one event worker per territory on its pending events, with the monitor's TriggerAuthentication", () => {
     const auth = named(prod, "kubernetes:keda.sh/v1alpha1:TriggerAuthentication", "freshplan-journal-monitor");
-    expect((auth.inputs.spec as any).secretTargetRef).to.deep.equal([{ parameter: "password", name: "freshplan-journal-monitor", key: "PGPASSWORD" }]);
+    expect((auth.inputs.spec as any).secretTargetRef).to.deep.equal([
+      { parameter: "password", name: "freshplan-journal-monitor", key: "PGPASSWORD" },
+    ]);
     for (const territory of ["de", "ch", "at"]) {
       const so = named(prod, "kubernetes:keda.sh/v1alpha1:ScaledObject", `freshplan-event-worker-${territory}`);
       const spec = so.inputs.spec as any;
       expect(spec.cooldownPeriod).to.equal(120);
       expect(spec.triggers).to.have.length(1);
-      expect(spec.triggers[0]).to.deep.include({ type: "postgresql", name: "journal-backlog", authenticationRef: { name: "freshplan-journal-monitor" } });
+      expect(spec.triggers[0]).to.deep.include({
+        type: "postgresql",
+        name: "journal-backlog",
+        authenticationRef: { name: "freshplan-journal-monitor" },
+      });
       expect(spec.triggers[0].metadata).to.deep.include({
         userName: "freshplan_monitor",
         query: `SELECT integration.pending_event_count('${territory.toUpperCase()}')`,
         targetQueryValue: "500",
       });
       expect(spec.triggers[0].metadata).not.to.have.property("password");
-      expect(so.dependencies.some((urn) => urn.endsWith("TriggerAuthentication::freshplan-journal-monitor"))).to.equal(true);
+      expect(so.dependencies.some((urn) => urn.endsWith("TriggerAuthentication::freshplan-journal-monitor"))).to.equal(
+        true,
+      );
     }
-    expect(ofType(prod, "kubernetes:core/v1:Service").map((s) => (s.inputs.metadata as any).name)).not.to.include("freshplan-event-worker-de");
+    expect(ofType(prod, "kubernetes:core/v1:Service").map((s) => (s.inputs.metadata as any).name)).not.to.include(
+      "freshplan-event-worker-de",
+    );
   });
 
   it("runs postgres_exporter as the monitor login with the journal query file, and scrapes it", () => {
     const exporter = named(prod, "kubernetes:apps/v1:Deployment", "freshplan-journal-exporter");
     const container = podSpec(exporter).containers[0];
-    expect(container.env).to.deep.include({ name: "DATA_SOURCE_PASS", valueFrom: { secretKeyRef: { name: "freshplan-journal-monitor", key: "PGPASSWORD" } } });
-    expect(container.env).to.deep.include({ name: "DATA_SOURCE_USER", valueFrom: { secretKeyRef: { name: "freshplan-journal-monitor", key: "PGUSER" } } });
+    expect(container.env).to.deep.include({
+      name: "DATA_SOURCE_PASS",
+      valueFrom: { secretKeyRef: { name: "freshplan-journal-monitor", key: "PGPASSWORD" } },
+    });
+    expect(container.env).to.deep.include({
+      name: "DATA_SOURCE_USER",
+      valueFrom: { secretKeyRef: { name: "freshplan-journal-monitor", key: "PGUSER" } },
+    });
     expect(container.args).to.include("--extend.query-path=/etc/postgres-exporter/queries.yaml");
-    expect(podSpec(exporter).volumes).to.deep.equal([{ name: "queries", configMap: { name: "freshplan-journal-exporter-queries" } }]);
-    expect(named(prod, "kubernetes:core/v1:ConfigMap", "freshplan-journal-exporter-queries").inputs.data).to.have.property("queries.yaml");
+    expect(podSpec(exporter).volumes).to.deep.equal([
+      { name: "queries", configMap: { name: "freshplan-journal-exporter-queries" } },
+    ]);
+    expect(
+      named(prod, "kubernetes:core/v1:ConfigMap", "freshplan-journal-exporter-queries").inputs.data,
+    ).to.have.property("queries.yaml");
     const scrape = named(prod, "kubernetes:monitoring.coreos.com/v1:PodMonitor", "freshplan-journal-exporter");
     expect((scrape.inputs.spec as any).podMetricsEndpoints[0].port).to.equal("metrics");
   });
@@ -93,7 +136,10 @@ describe("the event journal under the mock runtime", () => {
     const raw = rawStackConfig("staging");
     delete raw.journal;
     const run = await runStack(stackFileFrom("staging", raw));
-    expect(run.resources.filter((r) => r.type.startsWith("postgresql:") || r.type.includes("JournalMigrations"))).to.deep.equal([]);
-    for (const d of ofType(run, "kubernetes:apps/v1:Deployment")) expect(podSpec(d).containers[0]).not.to.have.property("envFrom");
+    expect(
+      run.resources.filter((r) => r.type.startsWith("postgresql:") || r.type.includes("JournalMigrations")),
+    ).to.deep.equal([]);
+    for (const d of ofType(run, "kubernetes:apps/v1:Deployment"))
+      expect(podSpec(d).containers[0]).not.to.have.property("envFrom");
   });
 });

@@ -29,13 +29,17 @@ describe("the program under the mock runtime", () => {
     expect((release.inputs.values as any).crds.install).to.equal(true);
     // KEDA's own metrics keep the ScaledObject's namespace (see model/keda/helm-values.ts).
     for (const component of ["operator", "metricServer"]) {
-      expect((release.inputs.values as any).prometheus[component].podMonitor.metricRelabelings).to.deep.equal(KEDA_METRIC_RELABELINGS);
+      expect((release.inputs.values as any).prometheus[component].podMonitor.metricRelabelings).to.deep.equal(
+        KEDA_METRIC_RELABELINGS,
+      );
     }
   });
 
   it("creates 6 Deployments and 6 ScaledObjects with the seed min/max", () => {
     const api = (r: RecordedResource) => (r.inputs.metadata as any).name.startsWith("freshplan-api-");
-    const deployments = ofType(prod, "kubernetes:apps/v1:Deployment").filter(api).map((r) => (r.inputs.metadata as any).name);
+    const deployments = ofType(prod, "kubernetes:apps/v1:Deployment")
+      .filter(api)
+      .map((r) => (r.inputs.metadata as any).name);
     expect(deployments).to.have.members(Object.keys(SEED));
     const scaled = ofType(prod, "kubernetes:keda.sh/v1alpha1:ScaledObject").filter(api);
     expect(scaled).to.have.length(6);
@@ -47,9 +51,14 @@ describe("the program under the mock runtime", () => {
 
   it("makes every ScaledObject depend on the KEDA chart and target its own Deployment", () => {
     const release = ofType(prod, "kubernetes:helm.sh/v3:Release")[0];
-    const deploymentNames = new Set(ofType(prod, "kubernetes:apps/v1:Deployment").map((r) => (r.inputs.metadata as any).name));
+    const deploymentNames = new Set(
+      ofType(prod, "kubernetes:apps/v1:Deployment").map((r) => (r.inputs.metadata as any).name),
+    );
     for (const so of ofType(prod, "kubernetes:keda.sh/v1alpha1:ScaledObject")) {
-      expect(so.dependencies.some((urn) => urn.endsWith(`${release.type}::${release.name}`)), so.name).to.equal(true);
+      expect(
+        so.dependencies.some((urn) => urn.endsWith(`${release.type}::${release.name}`)),
+        so.name,
+      ).to.equal(true);
       const target = spec(so).scaleTargetRef.name;
       expect(deploymentNames.has(target)).to.equal(true);
       expect(target).to.equal((so.inputs.metadata as any).name);
@@ -57,11 +66,18 @@ describe("the program under the mock runtime", () => {
   });
 
   it("puts a Service next to every API Deployment and a PodDisruptionBudget next to every scaled Deployment, in the restricted namespace", () => {
-    const names = (type: string) => ofType(prod, type).map((r) => (r.inputs.metadata as any).name).sort();
+    const names = (type: string) =>
+      ofType(prod, type)
+        .map((r) => (r.inputs.metadata as any).name)
+        .sort();
     expect(names("kubernetes:core/v1:Service")).to.deep.equal(Object.keys(SEED).sort());
-    const scaledTargets = ofType(prod, "kubernetes:keda.sh/v1alpha1:ScaledObject").map((r) => spec(r).scaleTargetRef.name).sort();
+    const scaledTargets = ofType(prod, "kubernetes:keda.sh/v1alpha1:ScaledObject")
+      .map((r) => spec(r).scaleTargetRef.name)
+      .sort();
     expect(names("kubernetes:policy/v1:PodDisruptionBudget")).to.deep.equal(scaledTargets);
-    const [ns] = ofType(prod, "kubernetes:core/v1:Namespace").filter((r) => (r.inputs.metadata as any).name === "freshplan-production");
+    const [ns] = ofType(prod, "kubernetes:core/v1:Namespace").filter(
+      (r) => (r.inputs.metadata as any).name === "freshplan-production",
+    );
     expect((ns.inputs.metadata as any).labels["pod-security.kubernetes.io/enforce"]).to.equal("restricted");
   });
 
@@ -70,7 +86,11 @@ describe("the program under the mock runtime", () => {
       const pod = spec(d).template.spec;
       expect(pod.securityContext).to.deep.include({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
       for (const c of pod.containers) {
-        expect(c.securityContext).to.deep.include({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+        expect(c.securityContext).to.deep.include({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ["ALL"] },
+        });
         expect(c.resources.requests).to.have.keys("cpu", "memory");
         expect(c.resources.limits).to.have.property("memory");
         expect(c).to.have.property("readinessProbe");
@@ -116,7 +136,9 @@ describe("the program under the mock runtime", () => {
     expect(run).to.equal(undefined);
     expect(error?.registeredResources).to.equal(0);
     expect(error?.message).to.contain("territories.AT.timeZone");
-    expect(error?.message).to.contain('seasons[1].floors.CH.queries (season "weihnachten") = 4: expected at most territories.CH.queries.maxReplicas = 3');
+    expect(error?.message).to.contain(
+      'seasons[1].floors.CH.queries (season "weihnachten") = 4: expected at most territories.CH.queries.maxReplicas = 3',
+    );
   });
 
   it("never sees a secure config value in clear", async () => {

@@ -23,8 +23,7 @@ describe("event journal: notify-queue backpressure", () => {
     await server?.stop();
   });
 
-  const usage = async () =>
-    Number((await db.query("SELECT pg_notification_queue_usage() AS u")).rows[0].u);
+  const usage = async () => Number((await db.query("SELECT pg_notification_queue_usage() AS u")).rows[0].u);
 
   async function fillQueueTo(target: number): Promise<void> {
     while ((await usage()) < target) {
@@ -37,7 +36,9 @@ describe("event journal: notify-queue backpressure", () => {
     const ids: string[] = [];
     for (let i = 0; i < n; i++) {
       const { rows } = await db.query(
-        "SELECT integration.enqueue_event('stock.changed', 'org', 'DE', NULL, '{}', $1) AS id", [critical]);
+        "SELECT integration.enqueue_event('stock.changed', 'org', 'DE', NULL, '{}', $1) AS id",
+        [critical],
+      );
       ids.push(rows[0].id);
     }
     return ids;
@@ -45,7 +46,9 @@ describe("event journal: notify-queue backpressure", () => {
 
   async function notifiedCount(ids: string[]): Promise<number> {
     const { rows } = await db.query(
-      "SELECT count(notified_at)::int AS n FROM integration.event_journal WHERE id = ANY($1::bigint[])", [ids]);
+      "SELECT count(notified_at)::int AS n FROM integration.event_journal WHERE id = ANY($1::bigint[])",
+      [ids],
+    );
     return rows[0].n;
   }
 
@@ -77,21 +80,28 @@ describe("event journal: notify-queue backpressure", () => {
       await waitFor("10 critical wake-ups", () => wakeUps === beforeSoft + 10, 5_000);
       const u = await usage();
       expect(u).to.be.at.least(0.7).and.below(0.95);
-      const metrics = await db.query("SELECT notify_queue_usage FROM integration.event_metrics WHERE territory IS NULL");
+      const metrics = await db.query(
+        "SELECT notify_queue_usage FROM integration.event_metrics WHERE territory IS NULL",
+      );
       expect(metrics.rows[0].notify_queue_usage).to.be.at.least(0.7);
 
       await fillQueueTo(0.96);
       const beforeHard = wakeUps;
       const silentCritical = await enqueue(20, true);
       const silentNormal = await enqueue(20, false);
-      expect(await notifiedCount([...silentCritical, ...silentNormal]), "nothing notifies above hard threshold").to.equal(0);
+      expect(
+        await notifiedCount([...silentCritical, ...silentNormal]),
+        "nothing notifies above hard threshold",
+      ).to.equal(0);
       // Recovery does not fail on a nearly full queue either; it just cannot wake anyone yet.
       const replayedWhileFull = await db.query("SELECT integration.replay_pending('DE') AS n");
       expect(replayedWhileFull.rows[0].n).to.equal(50 + 40 + 10 + 20 + 20);
       await new Promise((r) => setTimeout(r, 200));
       expect(wakeUps).to.equal(beforeHard);
 
-      const { rows: [{ n: journaled }] } = await db.query("SELECT count(*)::int AS n FROM integration.event_journal");
+      const {
+        rows: [{ n: journaled }],
+      } = await db.query("SELECT count(*)::int AS n FROM integration.event_journal");
       expect(journaled).to.equal(140);
 
       // The stuck listener finishes its transaction, catches up, and the queue drains.

@@ -34,10 +34,18 @@ describe("event journal: no loss, no double handling", function () {
       processed.set(event.id, (processed.get(event.id) ?? 0) + 1);
       attemptsSeen.set(event.id, Math.max(attemptsSeen.get(event.id) ?? 0, event.attempts));
     };
-    const consumer = (territory: string, name: string,
-                      handle?: (e: ClaimedEvent, c: JournalConsumer, remaining: number) => Promise<void>) =>
+    const consumer = (
+      territory: string,
+      name: string,
+      handle?: (e: ClaimedEvent, c: JournalConsumer, remaining: number) => Promise<void>,
+    ) =>
       new JournalConsumer({
-        url, territory, name, batchSize: 50, pollMs: 500, throttleMs: 25,
+        url,
+        territory,
+        name,
+        batchSize: 50,
+        pollMs: 500,
+        throttleMs: 25,
         handle: handle ?? ((e) => record(e)),
       });
 
@@ -55,13 +63,15 @@ describe("event journal: no loss, no double handling", function () {
     await Promise.all(consumers.map((c) => c.start()));
 
     const producers = await Promise.all(
-      Array.from({ length: PRODUCERS }, (_, p) => connectClient(url, `producer-${p}`)));
+      Array.from({ length: PRODUCERS }, (_, p) => connectClient(url, `producer-${p}`)),
+    );
     const produce = async (client: Client, p: number) => {
       for (let i = 0; i < EVENTS_PER_PRODUCER; i++) {
         const n = p * EVENTS_PER_PRODUCER + i;
         await client.query(
           "SELECT integration.enqueue_event('order.changed', $1, $2, $3, jsonb_build_object('n', $4::int))",
-          [`org-${n % 97}`, TERRITORY_OF(n), `p${p}-${i}`, n]);
+          [`org-${n % 97}`, TERRITORY_OF(n), `p${p}-${i}`, n],
+        );
         if (p === 0 && i === EVENTS_PER_PRODUCER / 2) {
           // Kill the CH consumer's listener connection mid-stream; it must reconnect and replay.
           killedListenerPid = consumers[2].listenerPid();
@@ -74,7 +84,9 @@ describe("event journal: no loss, no double handling", function () {
     const produceMs = Date.now() - started;
     await Promise.all(producers.map((c) => c.end()));
 
-    const { rows: [{ n: enqueued }] } = await admin.query("SELECT count(*)::int AS n FROM integration.event_journal");
+    const {
+      rows: [{ n: enqueued }],
+    } = await admin.query("SELECT count(*)::int AS n FROM integration.event_journal");
     expect(enqueued).to.equal(TOTAL);
 
     await waitFor("the victim to crash", () => victim.crashed !== undefined, 30_000);
@@ -85,11 +97,16 @@ describe("event journal: no loss, no double handling", function () {
     // Recovery as an operator would run it once the victim's leases have expired.
     await new Promise((r) => setTimeout(r, 1_100));
     await admin.query("SELECT integration.replay_pending()");
-    await waitFor("every event to be handled", async () => {
-      const { rows } = await admin.query(
-        "SELECT count(*)::int AS n FROM integration.event_journal WHERE state = 'handled'");
-      return rows[0].n === TOTAL;
-    }, 60_000);
+    await waitFor(
+      "every event to be handled",
+      async () => {
+        const { rows } = await admin.query(
+          "SELECT count(*)::int AS n FROM integration.event_journal WHERE state = 'handled'",
+        );
+        return rows[0].n === TOTAL;
+      },
+      60_000,
+    );
     await Promise.all(consumers.map((c) => c.stop()));
 
     const states = await admin.query("SELECT state, count(*)::int AS n FROM integration.event_journal GROUP BY state");
@@ -101,7 +118,8 @@ describe("event journal: no loss, no double handling", function () {
     expect(marked).to.equal(TOTAL);
     // ...and a second processing only where a lease expired, which attempts records.
     const { rows: attempts } = await admin.query<{ id: string; attempts: number }>(
-      "SELECT id::text, attempts FROM integration.event_journal WHERE attempts > 1");
+      "SELECT id::text, attempts FROM integration.event_journal WHERE attempts > 1",
+    );
     const attemptsById = new Map(attempts.map((r) => [r.id, r.attempts]));
     const duplicates = [...processed].filter(([, count]) => count > 1);
     for (const [id, count] of duplicates) {
@@ -110,7 +128,9 @@ describe("event journal: no loss, no double handling", function () {
     expect(duplicates.length, "the event the victim processed but never marked was redelivered").to.be.at.least(1);
     expect(attempts.length, "the rest of the victim's batch was re-claimed").to.be.at.least(2);
     expect(victim.crashed).to.be.instanceOf(Error);
-    console.log(`      ${TOTAL} events produced in ${produceMs} ms; ${attempts.length} re-claimed after the killed ` +
-      `consumer's lease expired, ${duplicates.length} of them processed twice; CH listener reconnected ${consumers[2].relistened}×`);
+    console.log(
+      `      ${TOTAL} events produced in ${produceMs} ms; ${attempts.length} re-claimed after the killed ` +
+        `consumer's lease expired, ${duplicates.length} of them processed twice; CH listener reconnected ${consumers[2].relistened}×`,
+    );
   });
 });

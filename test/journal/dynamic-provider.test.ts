@@ -43,9 +43,13 @@ describe("journal migrations as a Pulumi dynamic provider", () => {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   async function call(method: string, ...args: unknown[]): Promise<any> {
-    const { stdout } = await run(process.execPath, [path.join(dir, "driver.js"), serialized, JSON.stringify({ method, args })], {
-      env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules"), NODE_OPTIONS: "" },
-    });
+    const { stdout } = await run(
+      process.execPath,
+      [path.join(dir, "driver.js"), serialized, JSON.stringify({ method, args })],
+      {
+        env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules"), NODE_OPTIONS: "" },
+      },
+    );
     return JSON.parse(stdout);
   }
 
@@ -76,10 +80,18 @@ describe("journal migrations as a Pulumi dynamic provider", () => {
     expect(created.outs.appliedVersions).to.deep.equal(migrations.map((m) => m.version));
     const client = await connectClient(url.toString());
     try {
-      const history = await client.query("SELECT version, checksum FROM public.freshplan_schema_history ORDER BY version");
+      const history = await client.query(
+        "SELECT version, checksum FROM public.freshplan_schema_history ORDER BY version",
+      );
       expect(history.rows).to.deep.equal(migrations.map((m) => ({ version: m.version, checksum: m.checksum })));
-      const mapping = await client.query("SELECT role_name, territory FROM integration.consumer_territory ORDER BY territory");
-      expect(mapping.rows.map((r) => `${r.territory}:${r.role_name}`)).to.deep.equal(["AT:freshplan_consumer_at", "CH:freshplan_consumer_ch", "DE:freshplan_consumer_de"]);
+      const mapping = await client.query(
+        "SELECT role_name, territory FROM integration.consumer_territory ORDER BY territory",
+      );
+      expect(mapping.rows.map((r) => `${r.territory}:${r.role_name}`)).to.deep.equal([
+        "AT:freshplan_consumer_at",
+        "CH:freshplan_consumer_ch",
+        "DE:freshplan_consumer_de",
+      ]);
     } finally {
       await client.end();
     }
@@ -99,7 +111,12 @@ describe("journal migrations as a Pulumi dynamic provider", () => {
 
   it("refuses at check time when an applied migration's file changed, naming it", async () => {
     const olds = inputs();
-    const edited = { ...inputs(), migrations: migrations.map((m, i) => (i === 0 ? { ...m, sql: `${m.sql}\n-- edited`, checksum: migrationChecksum(`${m.sql}\n-- edited`) } : m)) };
+    const edited = {
+      ...inputs(),
+      migrations: migrations.map((m, i) =>
+        i === 0 ? { ...m, sql: `${m.sql}\n-- edited`, checksum: migrationChecksum(`${m.sql}\n-- edited`) } : m,
+      ),
+    };
     const checked = await call("check", olds, edited);
     expect(checked.failures).to.have.length(1);
     expect(checked.failures[0].reason).to.match(new RegExp(`^${migrations[0].file} was changed after it was applied`));

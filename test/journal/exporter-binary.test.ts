@@ -15,10 +15,13 @@ import type { Client } from "pg";
 import { journalExporterArgs, journalExporterQueries } from "../../model/journal/exporter";
 import { connectClient, journalDatabase, sharedPostgres, waitFor } from "../support/postgres";
 
-const INSTALL_HINT = "prometheus-postgres-exporter is not installed: run `apt-get update && apt-get install -y prometheus-postgres-exporter`";
+const INSTALL_HINT =
+  "prometheus-postgres-exporter is not installed: run `apt-get update && apt-get install -y prometheus-postgres-exporter`";
 
 function exporterBinary(): string {
-  const found = spawnSync("sh", ["-c", "command -v prometheus-postgres-exporter || command -v postgres_exporter"], { encoding: "utf8" });
+  const found = spawnSync("sh", ["-c", "command -v prometheus-postgres-exporter || command -v postgres_exporter"], {
+    encoding: "utf8",
+  });
   const bin = found.stdout.trim().split("\n")[0];
   if (found.status !== 0 || !bin) throw new Error(INSTALL_HINT);
   return bin;
@@ -27,7 +30,9 @@ function exporterBinary(): string {
 /** The flags this binary knows, from its --help (an unknown flag would stop it). */
 function knownFlags(bin: string): Set<string> {
   const help = spawnSync(bin, ["--help-long"], { encoding: "utf8" });
-  return new Set([...`${help.stdout}${help.stderr}`.matchAll(/--(?:\[no-\])?([a-z][a-zA-Z0-9._-]*)/g)].map((m) => m[1]));
+  return new Set(
+    [...`${help.stdout}${help.stderr}`.matchAll(/--(?:\[no-\])?([a-z][a-zA-Z0-9._-]*)/g)].map((m) => m[1]),
+  );
 }
 
 async function freePort(): Promise<number> {
@@ -82,7 +87,10 @@ describe("postgres_exporter binary with the stack's flags and a monitor login", 
     let metrics = "";
     await waitFor(`exporter on ${port}: ${log.join("")}`, async () => {
       if (child.exitCode !== null) throw new Error(`exporter exited ${child.exitCode}: ${log.join("")}`);
-      metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => (r.ok ? r.text() : ""), () => "");
+      metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+        (r) => (r.ok ? r.text() : ""),
+        () => "",
+      );
       return metrics.includes("freshplan_journal_pending");
     });
     child.kill("SIGTERM");
@@ -107,7 +115,11 @@ describe("postgres_exporter binary with the stack's flags and a monitor login", 
   });
 
   it("with only --disable-default-metrics the default collectors still run, and one fails on every scrape", async () => {
-    const { metrics } = await scrape([`--extend.query-path=${queryFile}`, "--disable-default-metrics", "--disable-settings-metrics"]);
+    const { metrics } = await scrape([
+      `--extend.query-path=${queryFile}`,
+      "--disable-default-metrics",
+      "--disable-settings-metrics",
+    ]);
     expect(metrics).to.match(/^pg_scrape_collector_success\{collector="database"\}/m);
     // Here the bgwriter collector: PostgreSQL 17 moved its columns to pg_stat_checkpointer.
     expect(metrics).to.match(/^pg_scrape_collector_success\{collector="[a-z_]+"\} 0$/m);

@@ -44,6 +44,7 @@ describe("postgres_exporter's journal queries on a real PostgreSQL", () => {
     const total = rows.find((r) => r.territory === JOURNAL_TOTAL_ROW);
     expect(Number(ch.pending)).to.equal(1);
     expect(Number(total.pending)).to.equal(1);
-    for (const column of declared.filter((c) => c !== "territory")) expect(Number.isFinite(Number(ch[column])), column).to.equal(true);
+    for (const column of declared.filter((c) => c !== "territory"))
+      expect(Number.isFinite(Number(ch[column])), column).to.equal(true);
   });
 });

@@ -96,12 +96,17 @@ export class JournalConsumer {
     for (;;) {
       const { rows } = await this.work.query<ClaimedEvent>(
         "SELECT id, territory, attempts, payload FROM integration.claim_events($1, $2, $3)",
-        [this.options.territory, this.options.batchSize, this.options.name]);
+        [this.options.territory, this.options.batchSize, this.options.name],
+      );
       if (rows.length === 0) return total;
       for (const [i, event] of rows.entries()) {
         await this.options.handle(event, this, rows.length - 1 - i);
-        const { rows: [{ ok }] } = await this.work.query<{ ok: boolean }>(
-          "SELECT integration.mark_event_handled($1, NULL, $2) AS ok", [event.id, this.options.name]);
+        const {
+          rows: [{ ok }],
+        } = await this.work.query<{ ok: boolean }>("SELECT integration.mark_event_handled($1, NULL, $2) AS ok", [
+          event.id,
+          this.options.name,
+        ]);
         if (ok) this.marked++;
       }
       total += rows.length;

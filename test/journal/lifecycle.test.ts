@@ -15,7 +15,9 @@ interface MetricsRow {
 
 async function metrics(client: Client, territory: string | null): Promise<MetricsRow> {
   const { rows } = await client.query<MetricsRow>(
-    "SELECT * FROM integration.event_metrics WHERE territory IS NOT DISTINCT FROM $1", [territory]);
+    "SELECT * FROM integration.event_metrics WHERE territory IS NOT DISTINCT FROM $1",
+    [territory],
+  );
   expect(rows, `metrics row for ${territory ?? "total"}`).to.have.length(1);
   return rows[0];
 }
@@ -45,7 +47,9 @@ describe("event journal: lifecycle", () => {
   });
   beforeEach(async () => {
     await db.query("TRUNCATE integration.event_journal");
-    await db.query("UPDATE integration.territory_notify_state SET last_notified_at = '-infinity', next_notify_at = '-infinity'");
+    await db.query(
+      "UPDATE integration.territory_notify_state SET last_notified_at = '-infinity', next_notify_at = '-infinity'",
+    );
     await db.query(`UPDATE integration.settings SET notify_throttle = '25 ms', lease_duration = '30 s',
                       max_attempts = 10, backoff_base = '1 s', backoff_max = '10 min'`);
   });
@@ -56,8 +60,11 @@ describe("event journal: lifecycle", () => {
     listener.on("notification", (n) => wakeUps.push(n));
     await listener.query("LISTEN freshplan_events");
     try {
-      const { rows: [{ id }] } = await db.query<{ id: string }>(
-        `SELECT integration.enqueue_event('order.created', 'org-1', 'DE', 'corr-1', '{"order": 42}') AS id`);
+      const {
+        rows: [{ id }],
+      } = await db.query<{ id: string }>(
+        `SELECT integration.enqueue_event('order.created', 'org-1', 'DE', 'corr-1', '{"order": 42}') AS id`,
+      );
       await waitFor("a wake-up", () => wakeUps.length > 0, 2_000);
       expect(wakeUps[0]).to.include({ channel: "freshplan_events", payload: "DE" });
 
@@ -73,8 +80,10 @@ describe("event journal: lifecycle", () => {
       expect(claimed.rows[0].lease_expires_at).to.be.instanceOf(Date);
       m = await metrics(db, "DE");
       expect(m).to.include({ pending: "0", claimed: "1" });
-      expect((await db.query("SELECT * FROM integration.claim_events('DE', 10, 'worker-b')")).rows)
-        .to.have.length(0, "a claimed event is not handed out twice");
+      expect((await db.query("SELECT * FROM integration.claim_events('DE', 10, 'worker-b')")).rows).to.have.length(
+        0,
+        "a claimed event is not handed out twice",
+      );
 
       const marked = await db.query("SELECT integration.mark_event_handled($1, NULL, 'worker-a') AS ok", [id]);
       expect(marked.rows[0].ok).to.equal(true);
@@ -82,8 +91,9 @@ describe("event journal: lifecycle", () => {
       expect(m).to.include({ pending: "0", claimed: "0", handled_last_5m: "1" });
       expect((await metrics(db, null)).handled_last_5m).to.equal("1");
       // Idempotent: a repeated success changes nothing.
-      expect((await db.query("SELECT integration.mark_event_handled($1, NULL, 'worker-a') AS ok", [id])).rows[0].ok)
-        .to.equal(true);
+      expect(
+        (await db.query("SELECT integration.mark_event_handled($1, NULL, 'worker-a') AS ok", [id])).rows[0].ok,
+      ).to.equal(true);
       const row = await db.query("SELECT state, handled_at FROM integration.event_journal WHERE id = $1", [id]);
       expect(row.rows[0].state).to.equal("handled");
     } finally {
@@ -97,7 +107,8 @@ describe("event journal: lifecycle", () => {
       await db.query(`SELECT integration.enqueue_event('tick', 'org', 'CH', NULL, '{}')`);
     }
     const { rows } = await db.query(
-      "SELECT count(*)::int AS events, count(notified_at)::int AS notified FROM integration.event_journal");
+      "SELECT count(*)::int AS events, count(notified_at)::int AS notified FROM integration.event_journal",
+    );
     expect(rows[0]).to.deep.equal({ events: 20, notified: 1 });
   });
 
@@ -108,11 +119,17 @@ describe("event journal: lifecycle", () => {
     await listener.query("LISTEN freshplan_events");
     try {
       const big = { blob: "x".repeat(1024 * 1024), items: [1, 2, 3] };
-      const { rows: [{ id }] } = await db.query(
-        "SELECT integration.enqueue_event('doc.uploaded', 'org-9', 'AT', NULL, $1::jsonb) AS id", [JSON.stringify(big)]);
+      const {
+        rows: [{ id }],
+      } = await db.query("SELECT integration.enqueue_event('doc.uploaded', 'org-9', 'AT', NULL, $1::jsonb) AS id", [
+        JSON.stringify(big),
+      ]);
       await waitFor("a wake-up", () => wakeUps.length > 0, 2_000);
       expect(wakeUps[0].payload).to.equal("AT");
-      const stored = await db.query("SELECT length(payload->>'blob') AS n FROM integration.event_journal WHERE id = $1", [id]);
+      const stored = await db.query(
+        "SELECT length(payload->>'blob') AS n FROM integration.event_journal WHERE id = $1",
+        [id],
+      );
       expect(stored.rows[0].n).to.equal(1024 * 1024);
     } finally {
       await listener.end();
@@ -122,8 +139,11 @@ describe("event journal: lifecycle", () => {
   it("rejects invalid arguments with messages naming argument and value, writing nothing", async () => {
     const enqueue = (type: unknown, org: unknown, territory: unknown, payload: unknown) =>
       db.query("SELECT integration.enqueue_event($1, $2, $3, NULL, $4::jsonb)", [type, org, territory, payload]);
-    await expectError(enqueue("t", "o", "XX", "{}"), "22023",
-      /enqueue_event: territory 'XX' is unknown; known territories: AT, CH, DE/);
+    await expectError(
+      enqueue("t", "o", "XX", "{}"),
+      "22023",
+      /enqueue_event: territory 'XX' is unknown; known territories: AT, CH, DE/,
+    );
     await expectError(enqueue("t", "o", null, "{}"), "22023", /territory NULL is unknown/);
     await expectError(enqueue("t", "o", "DE", null), "22004", /payload must be a JSON value other than null, got NULL/);
     await expectError(enqueue("t", "o", "DE", "null"), "22004", /payload .* got null/);
@@ -150,10 +170,16 @@ describe("event journal: lifecycle", () => {
       "\\x00 %s %I %L \" ' `",
     ];
     for (const s of nasty) {
-      const { rows: [{ id }] } = await db.query(
-        "SELECT integration.enqueue_event($1, $1, 'DE', $1, jsonb_build_object('text', $1::text)) AS id", [s]);
+      const {
+        rows: [{ id }],
+      } = await db.query(
+        "SELECT integration.enqueue_event($1, $1, 'DE', $1, jsonb_build_object('text', $1::text)) AS id",
+        [s],
+      );
       const { rows } = await db.query(
-        "SELECT event_type, org_id, correlation_id, payload FROM integration.event_journal WHERE id = $1", [id]);
+        "SELECT event_type, org_id, correlation_id, payload FROM integration.event_journal WHERE id = $1",
+        [id],
+      );
       expect(rows[0]).to.deep.equal({ event_type: s, org_id: s, correlation_id: s, payload: { text: s } });
     }
     const { rows } = await db.query("SELECT count(*)::int AS n FROM integration.territory");
@@ -162,37 +188,51 @@ describe("event journal: lifecycle", () => {
 
   it("retries a failed event with exponential backoff and dead-letters it after max_attempts", async () => {
     await db.query("UPDATE integration.settings SET max_attempts = 3, backoff_base = '0 s', backoff_max = '0 s'");
-    const { rows: [{ id }] } = await db.query(
-      "SELECT integration.enqueue_event('credit.check', 'org', 'DE', NULL, '{}') AS id");
+    const {
+      rows: [{ id }],
+    } = await db.query("SELECT integration.enqueue_event('credit.check', 'org', 'DE', NULL, '{}') AS id");
     for (let attempt = 1; attempt <= 3; attempt++) {
       const claimed = await db.query("SELECT id, attempts FROM integration.claim_events('DE', 1, 'w')");
       expect(claimed.rows).to.deep.equal([{ id, attempts: attempt }]);
       await db.query("SELECT integration.mark_event_handled($1, $2, 'w')", [id, `boom ${attempt}`]);
     }
-    const { rows } = await db.query("SELECT state, last_error, attempts FROM integration.event_journal WHERE id = $1", [id]);
+    const { rows } = await db.query("SELECT state, last_error, attempts FROM integration.event_journal WHERE id = $1", [
+      id,
+    ]);
     expect(rows[0]).to.deep.equal({ state: "failed", last_error: "boom 3", attempts: 3 });
     expect((await metrics(db, "DE")).failed).to.equal("1");
     expect((await db.query("SELECT * FROM integration.claim_events('DE', 1, 'w')")).rows).to.have.length(0);
 
     await db.query("UPDATE integration.settings SET max_attempts = 10, backoff_base = '1 s', backoff_max = '1 min'");
-    const { rows: [{ id: id2 }] } = await db.query(
-      "SELECT integration.enqueue_event('credit.check', 'org', 'DE', NULL, '{}') AS id");
+    const {
+      rows: [{ id: id2 }],
+    } = await db.query("SELECT integration.enqueue_event('credit.check', 'org', 'DE', NULL, '{}') AS id");
     await db.query("SELECT * FROM integration.claim_events('DE', 1, 'w')");
     await db.query("SELECT integration.mark_event_handled($1, 'first', 'w')", [id2]);
-    const first = await db.query("SELECT extract(epoch FROM available_at - now()) AS s FROM integration.event_journal WHERE id = $1", [id2]);
+    const first = await db.query(
+      "SELECT extract(epoch FROM available_at - now()) AS s FROM integration.event_journal WHERE id = $1",
+      [id2],
+    );
     expect(Number(first.rows[0].s)).to.be.within(0.5, 1.01);
-    expect((await db.query("SELECT * FROM integration.claim_events('DE', 1, 'w')")).rows)
-      .to.have.length(0, "not claimable during backoff");
+    expect((await db.query("SELECT * FROM integration.claim_events('DE', 1, 'w')")).rows).to.have.length(
+      0,
+      "not claimable during backoff",
+    );
     await db.query("UPDATE integration.event_journal SET available_at = now() WHERE id = $1", [id2]);
     await db.query("SELECT * FROM integration.claim_events('DE', 1, 'w')");
     await db.query("SELECT integration.mark_event_handled($1, 'second', 'w')", [id2]);
-    const second = await db.query("SELECT extract(epoch FROM available_at - now()) AS s FROM integration.event_journal WHERE id = $1", [id2]);
+    const second = await db.query(
+      "SELECT extract(epoch FROM available_at - now()) AS s FROM integration.event_journal WHERE id = $1",
+      [id2],
+    );
     expect(Number(second.rows[0].s)).to.be.within(1.5, 2.01);
   });
 
   it("fences a stale consumer whose expired lease was reclaimed by another", async () => {
     await db.query("UPDATE integration.settings SET lease_duration = '50 ms'");
-    const { rows: [{ id }] } = await db.query("SELECT integration.enqueue_event('x', 'org', 'DE', NULL, '{}') AS id");
+    const {
+      rows: [{ id }],
+    } = await db.query("SELECT integration.enqueue_event('x', 'org', 'DE', NULL, '{}') AS id");
     await db.query("SELECT * FROM integration.claim_events('DE', 1, 'slow')");
     await new Promise((r) => setTimeout(r, 120));
     await db.query("UPDATE integration.settings SET lease_duration = '30 s'");
@@ -204,13 +244,25 @@ describe("event journal: lifecycle", () => {
     let row = await db.query("SELECT state, claimed_by FROM integration.event_journal WHERE id = $1", [id]);
     expect(row.rows[0]).to.deep.equal({ state: "claimed", claimed_by: "fast" });
 
-    expect((await db.query("SELECT integration.mark_event_handled($1, NULL, 'fast') AS ok", [id])).rows[0].ok).to.equal(true);
-    expect((await db.query("SELECT integration.mark_event_handled($1, NULL, 'fast') AS ok", [id])).rows[0].ok).to.equal(true);
-    expect((await db.query("SELECT integration.mark_event_handled($1, 'late', 'slow') AS ok", [id])).rows[0].ok).to.equal(false);
-    expect((await db.query("SELECT integration.mark_event_handled($1, NULL, 'slow') AS ok", [id])).rows[0].ok).to.equal(false);
+    expect((await db.query("SELECT integration.mark_event_handled($1, NULL, 'fast') AS ok", [id])).rows[0].ok).to.equal(
+      true,
+    );
+    expect((await db.query("SELECT integration.mark_event_handled($1, NULL, 'fast') AS ok", [id])).rows[0].ok).to.equal(
+      true,
+    );
+    expect(
+      (await db.query("SELECT integration.mark_event_handled($1, 'late', 'slow') AS ok", [id])).rows[0].ok,
+    ).to.equal(false);
+    expect((await db.query("SELECT integration.mark_event_handled($1, NULL, 'slow') AS ok", [id])).rows[0].ok).to.equal(
+      false,
+    );
     row = await db.query("SELECT state, claimed_by FROM integration.event_journal WHERE id = $1", [id]);
     expect(row.rows[0]).to.deep.equal({ state: "handled", claimed_by: "fast" });
-    await expectError(db.query("SELECT integration.mark_event_handled(999999)"), "P0002", /event 999999 does not exist/);
+    await expectError(
+      db.query("SELECT integration.mark_event_handled(999999)"),
+      "P0002",
+      /event 999999 does not exist/,
+    );
   });
 
   it("replay_pending releases expired leases and wakes every territory with claimable events", async () => {
@@ -229,7 +281,9 @@ describe("event journal: lifecycle", () => {
       expect(rows[0].n).to.equal(3);
       await waitFor("two wake-ups", () => wakeUps.length >= 2, 2_000);
       expect([...wakeUps].sort()).to.deep.equal(["CH", "DE"]);
-      const de = await db.query("SELECT state, claimed_by, last_error FROM integration.event_journal WHERE territory = 'DE'");
+      const de = await db.query(
+        "SELECT state, claimed_by, last_error FROM integration.event_journal WHERE territory = 'DE'",
+      );
       expect(de.rows[0]).to.include({ state: "pending", claimed_by: null });
       expect(de.rows[0].last_error).to.match(/lease of crashed expired/);
     } finally {
@@ -242,8 +296,11 @@ describe("event journal: lifecycle", () => {
     try {
       const sync = await syncTerritories(url, ["DE", "CH", "LI"]);
       expect(sync).to.deep.include({ added: ["LI"], retired: ["AT"], deleted: [] });
-      await expectError(db.query("SELECT integration.enqueue_event('x', 'org', 'AT', NULL, '{}')"), "22023",
-        /territory 'AT' was removed from the stack config/);
+      await expectError(
+        db.query("SELECT integration.enqueue_event('x', 'org', 'AT', NULL, '{}')"),
+        "22023",
+        /territory 'AT' was removed from the stack config/,
+      );
       expect((await db.query("SELECT * FROM integration.claim_events('AT', 5, 'w')")).rows).to.have.length(1);
       const again = await syncTerritories(url, ["DE", "CH"]);
       expect(again).to.deep.include({ added: [], retired: [], deleted: ["LI"] });

@@ -3,7 +3,13 @@ import { execFile } from "child_process";
 import fs from "fs";
 import os from "os";
 import path from "path";
-import { applyMigrations, defaultMigrationsDir, HISTORY_TABLE, pendingMigrations, readMigrations } from "../../db/migrations";
+import {
+  applyMigrations,
+  defaultMigrationsDir,
+  HISTORY_TABLE,
+  pendingMigrations,
+  readMigrations,
+} from "../../db/migrations";
 import { connectClient, sharedPostgres, type PostgresServer } from "../support/postgres";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -36,9 +42,12 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 
 function runCli(args: string[], cwd = repoRoot): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [require.resolve("tsx/cli"), path.join(repoRoot, "scripts/migrate.ts"), ...args],
+    execFile(
+      process.execPath,
+      [require.resolve("tsx/cli"), path.join(repoRoot, "scripts/migrate.ts"), ...args],
       { cwd, env: { ...process.env, DATABASE_URL: "" } },
-      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }));
+      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -83,8 +92,9 @@ describe("journal migrations", () => {
       fs.appendFileSync(path.join(dir, "V2__journal_functions.sql"), "\n-- an innocent-looking edit\n");
       const err = await rejection(applyMigrations(url, { migrationsDir: dir }));
       expect(err.message).to.match(/V2__journal_functions\.sql was changed after it was applied/);
-      expect((await rejection(pendingMigrations(url, { migrationsDir: dir }))).message)
-        .to.match(/V2__journal_functions\.sql was changed/);
+      expect((await rejection(pendingMigrations(url, { migrationsDir: dir }))).message).to.match(
+        /V2__journal_functions\.sql was changed/,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -95,8 +105,13 @@ describe("journal migrations", () => {
     try {
       const url = await fresh();
       await applyMigrations(url, { migrationsDir: dir });
-      fs.writeFileSync(path.join(dir, "V10__add_note.sql"), "ALTER TABLE integration.territory ADD COLUMN note text;\n");
-      expect((await pendingMigrations(url, { migrationsDir: dir })).map((m) => m.file)).to.deep.equal(["V10__add_note.sql"]);
+      fs.writeFileSync(
+        path.join(dir, "V10__add_note.sql"),
+        "ALTER TABLE integration.territory ADD COLUMN note text;\n",
+      );
+      expect((await pendingMigrations(url, { migrationsDir: dir })).map((m) => m.file)).to.deep.equal([
+        "V10__add_note.sql",
+      ]);
       expect((await applyMigrations(url, { migrationsDir: dir })).applied.map((m) => m.version)).to.deep.equal([10]);
 
       fs.writeFileSync(path.join(dir, "V11__broken.sql"), "CREATE TABLE integration.half (x int);\nSELECT 1/0;\n");
@@ -131,7 +146,10 @@ describe("journal migrations", () => {
       projectDir = fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-stack-"));
       const prod = fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.prod.yaml"), "utf8");
       fs.writeFileSync(path.join(projectDir, "Pulumi.prod.yaml"), prod);
-      fs.writeFileSync(path.join(projectDir, "Pulumi.broken.yaml"), prod.replace("timeZone: Europe/Zurich", "timeZone: Europe/Zürich"));
+      fs.writeFileSync(
+        path.join(projectDir, "Pulumi.broken.yaml"),
+        prod.replace("timeZone: Europe/Zurich", "timeZone: Europe/Zürich"),
+      );
     });
     after(() => fs.rmSync(projectDir, { recursive: true, force: true }));
 
@@ -180,7 +198,9 @@ describe("journal migrations", () => {
 
       const missing = await runCli(["--database-url", url, "--stack", "staging", "--project-dir", projectDir]);
       expect(missing.code).to.equal(1);
-      expect(missing.stderr).to.match(/db:migrate failed: no stack config for "staging": .*Pulumi\.staging\.yaml does not exist/);
+      expect(missing.stderr).to.match(
+        /db:migrate failed: no stack config for "staging": .*Pulumi\.staging\.yaml does not exist/,
+      );
       const noUrl = await runCli(["--project-dir", projectDir]);
       expect(noUrl.code).to.equal(1);
       expect(noUrl.stderr).to.match(/no database given: pass --database-url/);

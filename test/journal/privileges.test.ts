@@ -72,51 +72,84 @@ describe("event journal: privileges and territory isolation", () => {
     const writer = await as(roles.writer);
     const { rows } = await writer.query("SELECT integration.enqueue_event('x', 'org', 'CH', NULL, '{}') AS id");
     expect(rows[0].id).to.match(/^\d+$/);
-    await expectDenied(writer.query("UPDATE integration.event_journal SET state = 'handled'"),
-      /permission denied for table event_journal/);
-    await expectDenied(writer.query("DELETE FROM integration.event_journal"), /permission denied for table event_journal/);
-    await expectDenied(writer.query(
-      "INSERT INTO integration.event_journal (event_type, org_id, territory, payload) VALUES ('x','o','DE','{}')"),
-      /permission denied for table event_journal/);
-    await expectDenied(writer.query("SELECT * FROM integration.event_journal"), /permission denied for table event_journal/);
-    await expectDenied(writer.query("SELECT * FROM integration.claim_events('CH', 1, 'w')"),
-      /permission denied for function claim_events/);
-    await expectDenied(writer.query("SELECT integration.mark_event_handled($1)", [rows[0].id]),
-      /permission denied for function mark_event_handled/);
-    await expectDenied(writer.query("SELECT * FROM integration.event_metrics"), /permission denied for view event_metrics/);
-    await expectDenied(writer.query("UPDATE integration.settings SET notify_throttle = '0'"),
-      /permission denied for table settings/);
+    await expectDenied(
+      writer.query("UPDATE integration.event_journal SET state = 'handled'"),
+      /permission denied for table event_journal/,
+    );
+    await expectDenied(
+      writer.query("DELETE FROM integration.event_journal"),
+      /permission denied for table event_journal/,
+    );
+    await expectDenied(
+      writer.query(
+        "INSERT INTO integration.event_journal (event_type, org_id, territory, payload) VALUES ('x','o','DE','{}')",
+      ),
+      /permission denied for table event_journal/,
+    );
+    await expectDenied(
+      writer.query("SELECT * FROM integration.event_journal"),
+      /permission denied for table event_journal/,
+    );
+    await expectDenied(
+      writer.query("SELECT * FROM integration.claim_events('CH', 1, 'w')"),
+      /permission denied for function claim_events/,
+    );
+    await expectDenied(
+      writer.query("SELECT integration.mark_event_handled($1)", [rows[0].id]),
+      /permission denied for function mark_event_handled/,
+    );
+    await expectDenied(
+      writer.query("SELECT * FROM integration.event_metrics"),
+      /permission denied for view event_metrics/,
+    );
+    await expectDenied(
+      writer.query("UPDATE integration.settings SET notify_throttle = '0'"),
+      /permission denied for table settings/,
+    );
   });
 
   it("lets a consumer claim and settle only its own territory's events", async () => {
-    const { rows: [{ id: chEvent }] } = await admin.query(
-      "SELECT integration.enqueue_event('x', 'org', 'CH', NULL, '{}') AS id");
+    const {
+      rows: [{ id: chEvent }],
+    } = await admin.query("SELECT integration.enqueue_event('x', 'org', 'CH', NULL, '{}') AS id");
     await admin.query("SELECT integration.enqueue_event('x', 'org', 'DE', NULL, '{}')");
     const de = await as(roles.consumerDE);
     const claimed = await de.query("SELECT id, territory FROM integration.claim_events('DE', 10, 'de-1')");
     expect(claimed.rows.map((r) => r.territory)).to.deep.equal(["DE"]);
-    expect((await de.query("SELECT integration.mark_event_handled($1, NULL, 'de-1') AS ok", [claimed.rows[0].id])).rows[0].ok)
-      .to.equal(true);
+    expect(
+      (await de.query("SELECT integration.mark_event_handled($1, NULL, 'de-1') AS ok", [claimed.rows[0].id])).rows[0]
+        .ok,
+    ).to.equal(true);
 
-    await expectDenied(de.query("SELECT * FROM integration.claim_events('CH', 10, 'de-1')"),
-      new RegExp(`claim_events: role ${roles.consumerDE} may not consume events of territory 'CH'`));
+    await expectDenied(
+      de.query("SELECT * FROM integration.claim_events('CH', 10, 'de-1')"),
+      new RegExp(`claim_events: role ${roles.consumerDE} may not consume events of territory 'CH'`),
+    );
     await expectDenied(de.query("SELECT * FROM integration.claim_events('AT', 10, 'de-1')"), /territory 'AT'/);
     const ch = await as(roles.consumerCH);
     const chClaim = await ch.query("SELECT id FROM integration.claim_events('CH', 10, 'ch-1')");
     expect(chClaim.rows.map((r) => r.id)).to.include(chEvent);
-    await expectDenied(de.query("SELECT integration.mark_event_handled($1, NULL, 'ch-1')", [chEvent]),
-      /mark_event_handled: role .* may not consume events of territory 'CH'/);
+    await expectDenied(
+      de.query("SELECT integration.mark_event_handled($1, NULL, 'ch-1')", [chEvent]),
+      /mark_event_handled: role .* may not consume events of territory 'CH'/,
+    );
     await expectDenied(de.query("SELECT integration.replay_pending('CH')"), /replay_pending: .*territory 'CH'/);
     // Without a territory, replay only touches what the caller may consume.
     expect((await de.query("SELECT integration.replay_pending() AS n")).rows[0].n).to.equal(0);
 
-    await expectDenied(de.query("SELECT integration.enqueue_event('x', 'org', 'DE', NULL, '{}')"),
-      /permission denied for function enqueue_event/);
+    await expectDenied(
+      de.query("SELECT integration.enqueue_event('x', 'org', 'DE', NULL, '{}')"),
+      /permission denied for function enqueue_event/,
+    );
     await expectDenied(de.query("UPDATE integration.event_journal SET state = 'pending'"), /permission denied/);
-    await expectDenied(de.query("INSERT INTO integration.consumer_territory VALUES ($1, 'CH')", [roles.consumerDE]),
-      /permission denied for table consumer_territory/);
-    await expectDenied(de.query("SELECT integration.release_expired_leases('CH')"),
-      /permission denied for function release_expired_leases/);
+    await expectDenied(
+      de.query("INSERT INTO integration.consumer_territory VALUES ($1, 'CH')", [roles.consumerDE]),
+      /permission denied for table consumer_territory/,
+    );
+    await expectDenied(
+      de.query("SELECT integration.release_expired_leases('CH')"),
+      /permission denied for function release_expired_leases/,
+    );
     const row = await admin.query("SELECT state, claimed_by FROM integration.event_journal WHERE id = $1", [chEvent]);
     expect(row.rows[0]).to.deep.equal({ state: "claimed", claimed_by: "ch-1" });
   });
@@ -126,8 +159,10 @@ describe("event journal: privileges and territory isolation", () => {
     const pod = await as(roles.atPod);
     const claimed = await pod.query("SELECT id, territory FROM integration.claim_events('AT', 10, 'at-pod-1')");
     expect(claimed.rows.map((r) => r.territory)).to.deep.equal(["AT"]);
-    expect((await pod.query("SELECT integration.mark_event_handled($1, NULL, 'at-pod-1') AS ok", [claimed.rows[0].id])).rows[0].ok)
-      .to.equal(true);
+    expect(
+      (await pod.query("SELECT integration.mark_event_handled($1, NULL, 'at-pod-1') AS ok", [claimed.rows[0].id]))
+        .rows[0].ok,
+    ).to.equal(true);
     await expectDenied(pod.query("SELECT * FROM integration.claim_events('DE', 10, 'at-pod-1')"), /territory 'DE'/);
   });
 
@@ -137,17 +172,29 @@ describe("event journal: privileges and territory isolation", () => {
     const metrics = await monitor.query("SELECT territory, pending FROM integration.event_metrics ORDER BY territory");
     expect(metrics.rows.find((r) => r.territory === "AT")?.pending).to.equal("1");
     expect((await monitor.query("SELECT integration.pending_event_count('AT') AS n")).rows[0].n).to.equal("1");
-    await expectDenied(monitor.query("SELECT * FROM integration.event_journal"), /permission denied for table event_journal/);
-    await expectDenied(monitor.query("SELECT integration.enqueue_event('x', 'org', 'AT', NULL, '{}')"),
-      /permission denied for function enqueue_event/);
-    await expectDenied(monitor.query("SELECT * FROM integration.claim_events('AT', 1, 'm')"),
-      /permission denied for function claim_events/);
+    await expectDenied(
+      monitor.query("SELECT * FROM integration.event_journal"),
+      /permission denied for table event_journal/,
+    );
+    await expectDenied(
+      monitor.query("SELECT integration.enqueue_event('x', 'org', 'AT', NULL, '{}')"),
+      /permission denied for function enqueue_event/,
+    );
+    await expectDenied(
+      monitor.query("SELECT * FROM integration.claim_events('AT', 1, 'm')"),
+      /permission denied for function claim_events/,
+    );
   });
 
   it("gives a role without a journal group nothing", async () => {
     const stranger = await as(roles.stranger);
-    await expectDenied(stranger.query("SELECT integration.enqueue_event('x', 'org', 'DE', NULL, '{}')"),
-      /permission denied for schema integration/);
-    await expectDenied(stranger.query("SELECT * FROM integration.event_metrics"), /permission denied for schema integration/);
+    await expectDenied(
+      stranger.query("SELECT integration.enqueue_event('x', 'org', 'DE', NULL, '{}')"),
+      /permission denied for schema integration/,
+    );
+    await expectDenied(
+      stranger.query("SELECT * FROM integration.event_metrics"),
+      /permission denied for schema integration/,
+    );
   });
 });

@@ -54,7 +54,9 @@ describe("capacity calendar outputs", function () {
     );
     for (const s of lane.steps.slice(1, 16)) {
       expect(cronFloorAt(spec, s.at).replicas).to.equal(s.replicas);
-      expect(cronFloorAt(spec, new Date(s.at.getTime() - 1)).replicas).to.equal(floorAtInstant(lane.steps, new Date(s.at.getTime() - 1))!.replicas);
+      expect(cronFloorAt(spec, new Date(s.at.getTime() - 1)).replicas).to.equal(
+        floorAtInstant(lane.steps, new Date(s.at.getTime() - 1))!.replicas,
+      );
     }
   });
 
@@ -63,7 +65,18 @@ describe("capacity calendar outputs", function () {
     assertWellFormedXml(svg);
     expect(() => assertWellFormedXml(svg.replace("</svg>", "")), "the checker can fail").to.throw();
     expect(svg.match(/<g class="lane"/g)).to.have.length(6);
-    for (const label of ["DE queries", "AT commands", "oktoberfest ≥6", "weihnachten ≥2", "spargel ≥4", "max 6", "max 2", "Jan 2026", "Oct", "&lt;2026&gt; &amp; co"]) {
+    for (const label of [
+      "DE queries",
+      "AT commands",
+      "oktoberfest ≥6",
+      "weihnachten ≥2",
+      "spargel ≥4",
+      "max 6",
+      "max 2",
+      "Jan 2026",
+      "Oct",
+      "&lt;2026&gt; &amp; co",
+    ]) {
       expect(svg, label).to.contain(label);
     }
     // One horizontal segment per floor step.
@@ -72,7 +85,12 @@ describe("capacity calendar outputs", function () {
     expect(floorPath.match(/H/g)).to.have.length(cal.lanes[0].steps.length);
   });
 
-  const cli = (...args: string[]) => execFileSync(process.execPath, [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(ROOT, "scripts", "calendar.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
+  const cli = (...args: string[]) =>
+    execFileSync(
+      process.execPath,
+      [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(ROOT, "scripts", "calendar.ts"), ...args],
+      { cwd: ROOT, encoding: "utf8" },
+    );
 
   it("CLI --at answers 'DE queries on 1 October at 09:00' in local time", () => {
     const out = cli("--stack", "prod", "--territory", "DE", "--at", "2026-10-01T09:00");
@@ -81,7 +99,9 @@ describe("capacity calendar outputs", function () {
   });
 
   it("CLI --format json lists change points, findings, needs and cost", () => {
-    const json = JSON.parse(cli("--stack", "prod", "--territory", "CH", "--from", "2026-10-30", "--to", "2027-01-02", "--format", "json"));
+    const json = JSON.parse(
+      cli("--stack", "prod", "--territory", "CH", "--from", "2026-10-30", "--to", "2027-01-02", "--format", "json"),
+    );
     expect(json.lanes.map((l: { workload: string }) => l.workload)).to.deep.equal(["queries", "commands"]);
     expect(json.lanes[0].changePoints.map((p: { at: string; replicas: number }) => [p.at, p.replicas])).to.deep.equal([
       ["2026-10-29T23:00:00.000Z", 1],

@@ -23,7 +23,8 @@ async function plan(args: string[]): Promise<{ code: number; stdout: string; std
 }
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-plan-"));
-const documents = (file: string) => parseAllDocuments(fs.readFileSync(file, "utf8")).map((d) => d.toJSON() as Record<string, any>);
+const documents = (file: string) =>
+  parseAllDocuments(fs.readFileSync(file, "utf8")).map((d) => d.toJSON() as Record<string, any>);
 
 for (const stack of ["prod", "staging"]) {
   describe(`offline plan: ${stack}`, () => {
@@ -36,7 +37,9 @@ for (const stack of ["prod", "staging"]) {
     it("exits 0 and prints min/max, floors with their windows, and the RPS target", () => {
       expect(result.code, result.stderr).to.equal(0);
       const line = result.stdout.split("\n").find((l) => l.startsWith("DE ") && l.includes("queries"));
-      expect(line).to.match(/^DE\s+queries\s+\d+\s+\d+\s+80\s+300 ms\s+(08-18 → 10-15 \(oktoberfest 09-01…10-15, 14 lead days\)|08-18 → 08-31 \(oktoberfest phase lead, from 14 days before 09-01\)) → \d/);
+      expect(line).to.match(
+        /^DE\s+queries\s+\d+\s+\d+\s+80\s+300 ms\s+(08-18 → 10-15 \(oktoberfest 09-01…10-15, 14 lead days\)|08-18 → 08-31 \(oktoberfest phase lead, from 14 days before 09-01\)) → \d/,
+      );
     });
 
     it("writes complete objects, one per document, each valid against its schema", async () => {
@@ -52,7 +55,9 @@ for (const stack of ["prod", "staging"]) {
       const summary = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
       const manifests = documents(path.join(out, "manifests.yaml"));
       const scaled = manifests.filter((o) => o.kind === "ScaledObject");
-      expect(summary.scaledObjects.map((s: { name: string }) => s.name)).to.have.members(scaled.map((o) => o.metadata.name));
+      expect(summary.scaledObjects.map((s: { name: string }) => s.name)).to.have.members(
+        scaled.map((o) => o.metadata.name),
+      );
       for (const so of summary.scaledObjects) {
         const rendered = scaled.find((o) => o.metadata.name === so.name)!;
         expect([so.min, so.max]).to.deep.equal([rendered.spec.minReplicaCount, rendered.spec.maxReplicaCount]);
@@ -62,8 +67,12 @@ for (const stack of ["prod", "staging"]) {
     });
 
     it("gives every Prometheus trigger a query that parses as PromQL", () => {
-      const scaled = documents(path.join(out, "manifests.yaml")).filter((o) => o.kind === "ScaledObject" && o.metadata.name.startsWith("freshplan-api-"));
-      const queries = scaled.flatMap((o) => o.spec.triggers.filter((t: any) => t.type === "prometheus").map((t: any) => t.metadata.query as string));
+      const scaled = documents(path.join(out, "manifests.yaml")).filter(
+        (o) => o.kind === "ScaledObject" && o.metadata.name.startsWith("freshplan-api-"),
+      );
+      const queries = scaled.flatMap((o) =>
+        o.spec.triggers.filter((t: any) => t.type === "prometheus").map((t: any) => t.metadata.query as string),
+      );
       expect(queries.length).to.equal(scaled.length * 2);
       for (const q of queries) expect(promqlSyntaxErrors(q), q).to.deep.equal([]);
     });
@@ -78,7 +87,9 @@ describe("offline plan: one-off campaigns over time", () => {
     const after = await plan(["--stack", "staging", "--out", tempDir(), "--at", "2027-04-01"]);
     expect(after.code).to.equal(0);
     expect(after.stdout).not.to.contain("2027-03-15 → 2027-03-19");
-    expect(after.stdout).to.contain('warning: campaigns[0] "spring-promo-rehearsal" ended on 2027-03-19 (Europe/Berlin); it is no longer emitted — remove it from the stack config');
+    expect(after.stdout).to.contain(
+      'warning: campaigns[0] "spring-promo-rehearsal" ended on 2027-03-19 (Europe/Berlin); it is no longer emitted — remove it from the stack config',
+    );
   });
 });
 
@@ -90,14 +101,18 @@ describe("offline plan: bad input", () => {
     const out = tempDir();
     const result = await plan(["--stack", "prod", "--config-file", writeStackFile("prod", raw), "--out", out]);
     expect(result.code).to.not.equal(0);
-    expect(result.stderr).to.contain("territories.DE.queries.minReplicas = 9: expected at most territories.DE.queries.maxReplicas = 6");
+    expect(result.stderr).to.contain(
+      "territories.DE.queries.minReplicas = 9: expected at most territories.DE.queries.maxReplicas = 6",
+    );
     expect(result.stderr).to.contain('seasons[0].lastDay (season "oktoberfest") = "02-30"');
     expect(fs.readdirSync(out)).to.deep.equal([]);
   });
 
   it("renders a stack with secure values without the passphrase and never writes them", async () => {
     const ciphertext = "v1:c2VjcmV0c2VjcmV0:QUJDREVGR0hJSktMTU5PUA==";
-    const file = writeStackFile("prod", rawStackConfig("prod"), { "freshplan-scaling:grafanaToken": { secure: ciphertext } });
+    const file = writeStackFile("prod", rawStackConfig("prod"), {
+      "freshplan-scaling:grafanaToken": { secure: ciphertext },
+    });
     const out = tempDir();
     const result = await plan(["--stack", "prod", "--config-file", file, "--out", out]);
     // An unknown key is still an error (typos must not pass): the secure value is named by path only.

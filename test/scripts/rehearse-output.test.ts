@@ -7,7 +7,17 @@ import { expect } from "chai";
 import { ROOT } from "../support/stack-fixtures";
 
 const rehearse = (...args: string[]) =>
-  execFileSync(process.execPath, [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(ROOT, "scripts", "rehearse.ts"), "--stack", "prod", ...args], { cwd: ROOT, encoding: "utf8" });
+  execFileSync(
+    process.execPath,
+    [
+      path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"),
+      path.join(ROOT, "scripts", "rehearse.ts"),
+      "--stack",
+      "prod",
+      ...args,
+    ],
+    { cwd: ROOT, encoding: "utf8" },
+  );
 
 describe("rehearse CLI", function () {
   this.timeout(120_000);
@@ -18,12 +28,15 @@ describe("rehearse CLI", function () {
     const report = JSON.parse(rehearse(...args, "--format", "json"));
     expect(report.period).to.include({ label: "oktoberfest", from: "2026-09-01", days: 2, multiplier: 11 });
     expect(report.period.peak).to.deep.equal({ from: "2026-09-01", days: 45 });
-    expect(report.workloads.map((w: { territory: string; workload: string }) => `${w.territory}/${w.workload}`)).to.deep.equal(["DE/queries", "DE/commands"]);
+    expect(
+      report.workloads.map((w: { territory: string; workload: string }) => `${w.territory}/${w.workload}`),
+    ).to.deep.equal(["DE/queries", "DE/commands"]);
     const queries = report.workloads[0];
     expect(queries.minutesOverBudget).to.be.greaterThan(0);
     expect(queries.firstShortfall).to.equal("2026-09-01T07:00:00.000Z"); // 09:00 in Berlin
     expect(queries.recommendedMaxReplicas).to.be.greaterThan(queries.maxReplicas);
-    for (const key of ["minutesAtMax", "replicaHours", "scaleEvents", "peakReplicas"]) expect(queries[key], key).to.be.a("number");
+    for (const key of ["minutesAtMax", "replicaHours", "scaleEvents", "peakReplicas"])
+      expect(queries[key], key).to.be.a("number");
     expect(queries).not.to.have.property("minutes");
   });
 
@@ -36,15 +49,33 @@ describe("rehearse CLI", function () {
     rehearse(...args, "--format", "svg", "--out", svg);
     const text = fs.readFileSync(svg, "utf8");
     expect(text.match(/class="lane"/g)).to.have.length(2);
-    expect(text).to.include('class="load"').and.include('class="capacity"').and.include('class="replicas"').and.include('class="over"');
+    expect(text)
+      .to.include('class="load"')
+      .and.include('class="capacity"')
+      .and.include('class="replicas"')
+      .and.include('class="over"');
     const png = spawnSync("rsvg-convert", ["-o", path.join(dir, "r.png"), svg], { encoding: "utf8" });
-    if (png.error) throw new Error(`rsvg-convert is needed to check the SVG renders: apt-get install librsvg2-bin (${png.error.message})`);
+    if (png.error)
+      throw new Error(
+        `rsvg-convert is needed to check the SVG renders: apt-get install librsvg2-bin (${png.error.message})`,
+      );
     expect(png.status, png.stderr).to.equal(0);
     expect(fs.statSync(path.join(dir, "r.png")).size).to.be.greaterThan(1000);
   });
 
   it("refuses an unknown season and a bad number", () => {
-    const run = (...a: string[]) => spawnSync(process.execPath, [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(ROOT, "scripts", "rehearse.ts"), "--stack", "prod", ...a], { cwd: ROOT, encoding: "utf8" });
+    const run = (...a: string[]) =>
+      spawnSync(
+        process.execPath,
+        [
+          path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"),
+          path.join(ROOT, "scripts", "rehearse.ts"),
+          "--stack",
+          "prod",
+          ...a,
+        ],
+        { cwd: ROOT, encoding: "utf8" },
+      );
     const unknown = run("--season", "karneval");
     expect(unknown.status).to.equal(1);
     expect(unknown.stderr).to.include("--season karneval: not in the stack (oktoberfest, weihnachten, spargel)");

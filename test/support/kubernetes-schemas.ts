@@ -12,8 +12,10 @@ const SCHEMAS: Record<string, () => Promise<ModelClass>> = {
   "v1/Secret": async () => (await import("kubernetes-models/v1/Secret")).Secret,
   "v1/ConfigMap": async () => (await import("kubernetes-models/v1/ConfigMap")).ConfigMap,
   "apps/v1/Deployment": async () => (await import("kubernetes-models/apps/v1/Deployment")).Deployment,
-  "policy/v1/PodDisruptionBudget": async () => (await import("kubernetes-models/policy/v1/PodDisruptionBudget")).PodDisruptionBudget,
-  "keda.sh/v1alpha1/ScaledObject": async () => (await import("@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject")).ScaledObject,
+  "policy/v1/PodDisruptionBudget": async () =>
+    (await import("kubernetes-models/policy/v1/PodDisruptionBudget")).PodDisruptionBudget,
+  "keda.sh/v1alpha1/ScaledObject": async () =>
+    (await import("@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject")).ScaledObject,
   "keda.sh/v1alpha1/TriggerAuthentication": async () =>
     (await import("@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication")).TriggerAuthentication,
   "monitoring.coreos.com/v1/PrometheusRule": async () =>

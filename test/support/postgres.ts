@@ -51,7 +51,9 @@ async function freePort(): Promise<number> {
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -148,9 +150,7 @@ let shared: Promise<PostgresServer> | undefined;
  * embedded server stopped after the whole run (root-level after hook below).
  */
 export function sharedPostgres(): Promise<PostgresServer> {
-  shared ??= process.env.DATABASE_URL
-    ? Promise.resolve(externalServer(process.env.DATABASE_URL))
-    : startPostgres();
+  shared ??= process.env.DATABASE_URL ? Promise.resolve(externalServer(process.env.DATABASE_URL)) : startPostgres();
   return shared;
 }
 
@@ -182,7 +182,11 @@ export async function connectClient(url: string, applicationName = "journal-test
 }
 
 /** Polls `check` until it returns true or `timeoutMs` passes. */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

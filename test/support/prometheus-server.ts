@@ -205,12 +205,15 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
   }
 
   const query = async (expr: string): Promise<Sample[]> => {
-      const body = await getJson(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
-      if (body.status !== "success") throw new Error(`query failed: ${body.error} in ${expr}`);
-      const data = body.data as { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] };
-      if (data.resultType !== "vector") throw new Error(`expected a vector from ${expr}, got ${data.resultType}`);
-      return data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+    const body = await getJson(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+    if (body.status !== "success") throw new Error(`query failed: ${body.error} in ${expr}`);
+    const data = body.data as {
+      resultType: string;
+      result: { metric: Record<string, string>; value: [number, string] }[];
     };
+    if (data.resultType !== "vector") throw new Error(`expected a vector from ${expr}, got ${data.resultType}`);
+    return data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+  };
 
   return {
     url,

@@ -8,7 +8,8 @@ import { readStackFile, StackFile, withSecretPlaceholders } from "../../scripts/
 
 export const ROOT = path.join(__dirname, "..", "..");
 /** A shipped stack file as the offline tools see it: required secrets not set yet are placeholders. */
-export const stackFile = (stack: string) => withSecretPlaceholders(readStackFile(stack, path.join(ROOT, `Pulumi.${stack}.yaml`))).file;
+export const stackFile = (stack: string) =>
+  withSecretPlaceholders(readStackFile(stack, path.join(ROOT, `Pulumi.${stack}.yaml`))).file;
 
 /** The raw (unvalidated) config of a shipped stack, as a fresh mutable object. */
 export function rawStackConfig(stack: string): Record<string, any> {
@@ -16,7 +17,11 @@ export function rawStackConfig(stack: string): Record<string, any> {
 }
 
 /** A stack file written to a temp dir from a raw config (and optional extra keys such as secrets). */
-export function writeStackFile(stack: string, raw: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
+export function writeStackFile(
+  stack: string,
+  raw: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-stack-"));
   const config: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) config[`freshplan-scaling:${key}`] = value;
@@ -25,7 +30,11 @@ export function writeStackFile(stack: string, raw: Record<string, unknown>, extr
   return file;
 }
 
-export function stackFileFrom(stack: string, raw: Record<string, unknown>, extra: Record<string, unknown> = {}): StackFile {
+export function stackFileFrom(
+  stack: string,
+  raw: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): StackFile {
   return withSecretPlaceholders(readStackFile(stack, writeStackFile(stack, raw, extra))).file;
 }
 

@@ -2,7 +2,13 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { ALERT_NAMES, alertRuleGroups, alertingRules, prometheusRuleManifest, ruleSyntaxProblems } from "../../../model/alerts/rules";
+import {
+  ALERT_NAMES,
+  alertRuleGroups,
+  alertingRules,
+  prometheusRuleManifest,
+  ruleSyntaxProblems,
+} from "../../../model/alerts/rules";
 import { headingAnchor } from "../../../model/alerts/rule-types";
 import { validateConfig } from "../../../model/config/validate";
 import { apiPodMonitorManifest } from "../../../model/alerts/api-pod-monitor";
@@ -42,13 +48,17 @@ describe("alert rules: objects, config and runbook", function () {
     raw.territories.CH.queries.p95BudgetMs = 500;
     const text = JSON.stringify(rulesFor(raw).groups);
     expect(text).to.contain('territory=\\"CH\\",workload=\\"queries\\",le=\\"0.5\\"');
-    expect(text).to.contain('freshplan:api_latency:p95_seconds{namespace=\\"freshplan-production\\",territory=\\"CH\\",workload=\\"queries\\"} > 0.5');
+    expect(text).to.contain(
+      'freshplan:api_latency:p95_seconds{namespace=\\"freshplan-production\\",territory=\\"CH\\",workload=\\"queries\\"} > 0.5',
+    );
   });
 
   it("rejects a budget that is not an exported SLO bucket, naming the path", () => {
     const raw = rawStackConfig("prod");
     raw.territories.CH.queries.p95BudgetMs = 220;
-    expect(() => validateConfig(raw)).to.throw(/territories\.CH\.queries\.p95BudgetMs = 220: expected one of the SLO buckets/);
+    expect(() => validateConfig(raw)).to.throw(
+      /territories\.CH\.queries\.p95BudgetMs = 220: expected one of the SLO buckets/,
+    );
     raw.alerts = { sloBucketsMs: [220, 300, 350] };
     expect(() => validateConfig(raw)).to.not.throw();
   });
@@ -56,7 +66,13 @@ describe("alert rules: objects, config and runbook", function () {
   it("takes thresholds from alerts.* with the seed values as defaults", () => {
     const raw = rawStackConfig("prod");
     const defaults = rulesFor(raw);
-    expect(defaults.config.alerts).to.include({ notifyQueueWarning: 0.7, notifyQueueCritical: 0.95, journalLagSeconds: 60, p95EmergencyMs: 500, leadReminderSlaMinutes: 60 });
+    expect(defaults.config.alerts).to.include({
+      notifyQueueWarning: 0.7,
+      notifyQueueCritical: 0.95,
+      journalLagSeconds: 60,
+      p95EmergencyMs: 500,
+      leadReminderSlaMinutes: 60,
+    });
     raw.alerts = { journalLagSeconds: "120", runbookBaseUrl: "https://wiki.example/runbook" };
     const custom = alertingRules(rulesFor(raw).groups);
     const lag = custom.find((r) => r.alert === "FreshplanJournalLag")!;
@@ -84,7 +100,14 @@ describe("alert rules: objects, config and runbook", function () {
     const links = [...runbook.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]);
     expect(links).to.not.be.empty;
     for (const link of links) expect(anchors, link).to.include(link);
-    for (const needed of ["oktoberfest", "weihnachten", "spargel", "pausing-or-pinning-scaling", "changing-a-season-window-or-capacity-safely"]) expect(anchors).to.include(needed);
+    for (const needed of [
+      "oktoberfest",
+      "weihnachten",
+      "spargel",
+      "pausing-or-pinning-scaling",
+      "changing-a-season-window-or-capacity-safely",
+    ])
+      expect(anchors).to.include(needed);
     expect(runbook).to.contain("autoscaling.keda.sh/paused-replicas");
     expect(runbook).to.match(/pulumi config set --path 'seasons\[0\]\.lastDay'/);
   });
@@ -94,7 +117,10 @@ describe("alert rules: objects, config and runbook", function () {
     await validateAgainstSchema(prometheusRuleManifest(config, groups) as unknown as Record<string, unknown>);
     await validateAgainstSchema(apiPodMonitorManifest(config) as unknown as Record<string, unknown>);
     await validateAgainstSchema(journalExporterQueriesManifest(config) as unknown as Record<string, unknown>);
-    const broken = { ...prometheusRuleManifest(config, groups), spec: { groups: [{ name: "x", rules: [{ alert: "X" }] }] } };
+    const broken = {
+      ...prometheusRuleManifest(config, groups),
+      spec: { groups: [{ name: "x", rules: [{ alert: "X" }] }] },
+    };
     await validateAgainstSchema(broken as unknown as Record<string, unknown>).then(
       () => expect.fail("a rule without expr must not validate"),
       (e: Error) => expect(e.message).to.match(/PrometheusRule/),
@@ -105,10 +131,16 @@ describe("alert rules: objects, config and runbook", function () {
     const { groups } = rulesFor(rawStackConfig("prod"));
     expect(ruleSyntaxProblems(groups)).to.deep.equal([]);
     const [api, ...rest] = groups;
-    const broken = api.rules.map((r) => ("alert" in r && r.alert === "FreshplanApiP95Emergency" && r.labels.territory === "CH" ? { ...r, expr: r.expr.replace(/> [\d.]+/, "> 0..5") } : r));
+    const broken = api.rules.map((r) =>
+      "alert" in r && r.alert === "FreshplanApiP95Emergency" && r.labels.territory === "CH"
+        ? { ...r, expr: r.expr.replace(/> [\d.]+/, "> 0..5") }
+        : r,
+    );
     const problems = ruleSyntaxProblems([{ ...api, rules: broken }, ...rest]);
     expect(problems).to.have.length.greaterThan(0);
-    expect(problems[0]).to.match(/^freshplan-api: alert FreshplanApiP95Emergency \(CH queries critical\): syntax error/);
+    expect(problems[0]).to.match(
+      /^freshplan-api: alert FreshplanApiP95Emergency \(CH queries critical\): syntax error/,
+    );
   });
 
   it("the exporter reads integration.event_metrics with a label per territory and 'all' for the total", () => {
@@ -116,7 +148,15 @@ describe("alert rules: objects, config and runbook", function () {
     expect(queries.query).to.match(/FROM integration\.event_metrics$/);
     expect(queries.query).to.contain("coalesce(territory::text, 'all') AS territory");
     const columns = queries.metrics.map((m: Record<string, unknown>) => Object.keys(m)[0]);
-    expect(columns).to.include.members(["territory", "notify_queue_usage", "pending", "claimed", "failed", "oldest_pending_age_seconds", "handled_last_5m"]);
+    expect(columns).to.include.members([
+      "territory",
+      "notify_queue_usage",
+      "pending",
+      "claimed",
+      "failed",
+      "oldest_pending_age_seconds",
+      "handled_last_5m",
+    ]);
   });
 
   it("under the mock runtime the stack yields a PrometheusRule, a PodMonitor and the exporter queries", async () => {
@@ -127,7 +167,13 @@ describe("alert rules: objects, config and runbook", function () {
       const names = JSON.stringify(rule!.inputs.spec);
       for (const name of ALERT_NAMES) expect(names, `${stack}: ${name}`).to.contain(`"alert":"${name}"`);
       expect(run.resources.some((r) => r.inputs.kind === "PodMonitor")).to.equal(true);
-      expect(run.resources.some((r) => r.inputs.kind === "ConfigMap" && (r.inputs.metadata as { name: string }).name === "freshplan-journal-exporter-queries")).to.equal(true);
+      expect(
+        run.resources.some(
+          (r) =>
+            r.inputs.kind === "ConfigMap" &&
+            (r.inputs.metadata as { name: string }).name === "freshplan-journal-exporter-queries",
+        ),
+      ).to.equal(true);
     }
   });
 

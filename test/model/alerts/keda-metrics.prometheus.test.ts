@@ -10,7 +10,13 @@ import { alertRuleGroups, alertingRules } from "../../../model/alerts/rules";
 import { KEDA_METRIC_RELABELINGS, kedaHelmValues } from "../../../model/keda/helm-values";
 import { buildScalingPlan } from "../../../model/scaling/plan";
 import { loadStackConfig } from "../../../scripts/stack-file";
-import { MetricsEndpoint, PrometheusServer, podMonitorScrapeConfig, serveMetrics, startPrometheus } from "../../support/prometheus-server";
+import {
+  MetricsEndpoint,
+  PrometheusServer,
+  podMonitorScrapeConfig,
+  serveMetrics,
+  startPrometheus,
+} from "../../support/prometheus-server";
 import { ROOT, rawStackConfig } from "../../support/stack-fixtures";
 import { validateConfig } from "../../../model/config/validate";
 
@@ -48,7 +54,11 @@ const kubeStateMetrics = () =>
 
 async function kedaAlertExpressions(): Promise<Map<string, string>> {
   const groups = alertRuleGroups(config, buildScalingPlan(config, new Date("2026-09-10T12:00:00Z")));
-  const rules = alertingRules(groups).filter((r) => KEDA_ALERTS.includes(r.alert) && (r.labels.territory === undefined || (r.labels.territory === "DE" && r.labels.workload === "queries")));
+  const rules = alertingRules(groups).filter(
+    (r) =>
+      KEDA_ALERTS.includes(r.alert) &&
+      (r.labels.territory === undefined || (r.labels.territory === "DE" && r.labels.workload === "queries")),
+  );
   return new Map(rules.map((r) => [r.alert, r.expr]));
 }
 
@@ -65,13 +75,30 @@ describe("KEDA's own metrics on a real Prometheus server", function () {
       scrapeConfigs: [
         podMonitorScrapeConfig(
           { namespace: "keda", name: "keda-operator" },
-          [{ target: keda.target, namespace: "keda", pod: "keda-operator-6c8d9f7b5-q4w2e", container: "keda-operator", endpoint: "metrics", podLabels: { app: "keda-operator" } }],
+          [
+            {
+              target: keda.target,
+              namespace: "keda",
+              pod: "keda-operator-6c8d9f7b5-q4w2e",
+              container: "keda-operator",
+              endpoint: "metrics",
+              podLabels: { app: "keda-operator" },
+            },
+          ],
           { metricRelabelings },
         ),
         // kube-prometheus-stack scrapes kube-state-metrics with honorLabels, keeping the object's namespace.
         podMonitorScrapeConfig(
           { namespace: "monitoring", name: "kube-state-metrics" },
-          [{ target: ksm.target, namespace: "monitoring", pod: "kube-state-metrics-0", container: "kube-state-metrics", endpoint: "http" }],
+          [
+            {
+              target: ksm.target,
+              namespace: "monitoring",
+              pod: "kube-state-metrics-0",
+              container: "kube-state-metrics",
+              endpoint: "http",
+            },
+          ],
           { honorLabels: true },
         ),
       ],
@@ -89,7 +116,12 @@ describe("KEDA's own metrics on a real Prometheus server", function () {
   it("puts the rule labels and the namespace relabelings on both KEDA PodMonitors", () => {
     const raw = rawStackConfig("prod");
     raw.alerts = { ...(raw.alerts ?? {}), ruleLabels: { release: "kube-prometheus-stack" } };
-    const values = kedaHelmValues(validateConfig(raw)) as { prometheus: Record<string, { podMonitor: { enabled: boolean; additionalLabels: object; metricRelabelings: object[] } }> };
+    const values = kedaHelmValues(validateConfig(raw)) as {
+      prometheus: Record<
+        string,
+        { podMonitor: { enabled: boolean; additionalLabels: object; metricRelabelings: object[] } }
+      >;
+    };
     for (const component of ["operator", "metricServer"]) {
       const podMonitor = values.prometheus[component].podMonitor;
       expect(podMonitor.enabled).to.equal(true);
@@ -103,7 +135,10 @@ describe("KEDA's own metrics on a real Prometheus server", function () {
     const stored = await prometheus.query(`keda_scaled_object_errors_total`);
     expect(stored.map((s) => s.metric.namespace)).to.deep.equal([NS]);
     expect(stored[0].metric.exported_namespace).to.equal(undefined);
-    expect((await prometheus.query("go_goroutines"))[0].metric.namespace, "a series without KEDA's label keeps the pod's namespace").to.equal("keda");
+    expect(
+      (await prometheus.query("go_goroutines"))[0].metric.namespace,
+      "a series without KEDA's label keeps the pod's namespace",
+    ).to.equal("keda");
     for (const [alert, expr] of await kedaAlertExpressions()) {
       expect(await prometheus.query(expr), `${alert}: ${expr}`).to.have.length.greaterThan(0);
     }

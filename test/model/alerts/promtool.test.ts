@@ -30,7 +30,10 @@ describe("alert rules under promtool", function () {
 
   it("promtool check rules rejects a broken rule (the check can fail)", () => {
     const dir = tempDir();
-    fs.writeFileSync(path.join(dir, "rules.yaml"), stringify({ groups: [{ name: "x", rules: [{ alert: "X", expr: "sum(rate(x[5m])" }] }] }));
+    fs.writeFileSync(
+      path.join(dir, "rules.yaml"),
+      stringify({ groups: [{ name: "x", rules: [{ alert: "X", expr: "sum(rate(x[5m])" }] }] }),
+    );
     expect(promtool(["check", "rules", "rules.yaml"], dir).status).to.not.equal(0);
   });
 
@@ -38,7 +41,9 @@ describe("alert rules under promtool", function () {
     const groups = rulesOf("prod");
     const rules = alertingRules(groups);
     const covered = new Set(RULE_CASES.flatMap((c) => c.expect.filter((e) => e.firing.length > 0).map((e) => e.alert)));
-    const silent = new Set(RULE_CASES.flatMap((c) => c.expect.filter((e) => e.firing.length === 0).map((e) => e.alert)));
+    const silent = new Set(
+      RULE_CASES.flatMap((c) => c.expect.filter((e) => e.firing.length === 0).map((e) => e.alert)),
+    );
     for (const name of ALERT_NAMES) {
       expect(covered, `a case where ${name} fires`).to.include(name);
       expect(silent, `a case where ${name} stays silent`).to.include(name);
@@ -52,7 +57,13 @@ describe("alert rules under promtool", function () {
         alertname: e.alert,
         eval_time: e.at,
         exp_alerts: e.firing.map((f) => {
-          const rule = rules.find((r) => r.alert === e.alert && (f.severity === undefined || r.labels.severity === f.severity) && (r.labels.territory === undefined || r.labels.territory === f.labels?.territory) && (r.labels.workload === undefined || r.labels.workload === f.labels?.workload));
+          const rule = rules.find(
+            (r) =>
+              r.alert === e.alert &&
+              (f.severity === undefined || r.labels.severity === f.severity) &&
+              (r.labels.territory === undefined || r.labels.territory === f.labels?.territory) &&
+              (r.labels.workload === undefined || r.labels.workload === f.labels?.workload),
+          );
           if (!rule) throw new Error(`no rule ${e.alert} for ${JSON.stringify(f)}`);
           const labels = { ...rule.labels, ...f.labels };
           return { exp_labels: labels, exp_annotations: renderAnnotations(rule, labels, f.value) };
@@ -66,7 +77,13 @@ describe("alert rules under promtool", function () {
     const files = steps.map((step, i) => {
       const tests = RULE_CASES.filter((c) => (c.evaluationInterval ?? "1m") === step).map(testOf);
       const file = `tests-${i}.yaml`;
-      fs.writeFileSync(path.join(dir, file), stringify({ rule_files: ["rules.yaml"], evaluation_interval: step, tests }, { lineWidth: 0, aliasDuplicateObjects: false }));
+      fs.writeFileSync(
+        path.join(dir, file),
+        stringify(
+          { rule_files: ["rules.yaml"], evaluation_interval: step, tests },
+          { lineWidth: 0, aliasDuplicateObjects: false },
+        ),
+      );
       return file;
     });
     const { status, output } = promtool(["test", "rules", ...files], dir);

@@ -13,16 +13,19 @@ const NS = "freshplan-production";
 const SO = "freshplan-api-queries-de";
 const API_POD = `namespace="${NS}",pod="${SO}-7d9f6c5b4-x2x7q",container="api",endpoint="http",instance="10.0.3.17:8080"`;
 const MICROMETER_TAGS = 'method="GET",outcome="SUCCESS",status="200",uri="/api/customers"';
-const api = (metric: string, extra = "") => `${metric}{${API_POD},job="freshplan",territory="DE",workload="queries",${MICROMETER_TAGS}${extra}}`;
+const api = (metric: string, extra = "") =>
+  `${metric}{${API_POD},job="freshplan",territory="DE",workload="queries",${MICROMETER_TAGS}${extra}}`;
 /** kube-state-metrics is scraped with honorLabels, so `namespace` is the object's. */
 const KSM = 'job="kube-state-metrics",instance="10.0.9.4:8080",container="kube-state-metrics",endpoint="http"';
 const hpa = (metric: string) => `${metric}{${KSM},namespace="${NS}",horizontalpodautoscaler="keda-hpa-${SO}"}`;
-const KEDA_POD = 'job="keda/keda-operator",pod="keda-operator-6c8d9f7b5-q4w2e",container="keda-operator",endpoint="metrics",instance="10.0.5.3:8080"';
+const KEDA_POD =
+  'job="keda/keda-operator",pod="keda-operator-6c8d9f7b5-q4w2e",container="keda-operator",endpoint="metrics",instance="10.0.5.3:8080"';
 const keda = (metric: string, labels: string) => `${metric}{${KEDA_POD},namespace="${NS}",${labels}}`;
 const EXPORTER = `namespace="${NS}",job="freshplan-journal-exporter",pod="freshplan-journal-exporter-5f6d7c8b9-k3j4h",container="postgres-exporter",endpoint="metrics",instance="10.0.4.2:9187"`;
 const journal = (metric: string, territory: string) => `${metric}{${EXPORTER},territory="${territory}"}`;
 /** A business gauge of the API, from one of its pods. */
-const business = (metric: string, territory: string, pod = "a") => `${metric}{namespace="${NS}",job="freshplan",pod="freshplan-api-commands-${territory.toLowerCase()}-${pod}",container="api",endpoint="http",instance="10.0.3.${pod.charCodeAt(0)}:8080",territory="${territory}"}`;
+const business = (metric: string, territory: string, pod = "a") =>
+  `${metric}{namespace="${NS}",job="freshplan",pod="freshplan-api-commands-${territory.toLowerCase()}-${pod}",container="api",endpoint="http",instance="10.0.3.${pod.charCodeAt(0)}:8080",territory="${territory}"}`;
 
 export interface Series {
   series: string;
@@ -62,14 +65,22 @@ const atMax: Series[] = [
   { series: hpa("kube_horizontalpodautoscaler_spec_max_replicas"), values: "6x100" },
 ];
 const DE_Q = { namespace: NS, territory: "DE", workload: "queries" };
-const SLOW = ["FreshplanApiLatencyBudgetBurn", "FreshplanApiP95AboveBudget", "FreshplanApiP95Emergency", "FreshplanScaledToMax"];
+const SLOW = [
+  "FreshplanApiLatencyBudgetBurn",
+  "FreshplanApiP95AboveBudget",
+  "FreshplanApiP95Emergency",
+  "FreshplanScaledToMax",
+];
 
 export const RULE_CASES: RuleCase[] = [
   {
     name: "DE queries runs, but its only target has been down for 15 minutes",
     series: [
       { series: `up{${API_POD},job="freshplan",territory="DE",workload="queries"}`, values: "1x5 0x30" },
-      { series: `kube_deployment_status_replicas_available{${KSM},namespace="${NS}",deployment="${SO}"}`, values: "3x35" },
+      {
+        series: `kube_deployment_status_replicas_available{${KSM},namespace="${NS}",deployment="${SO}"}`,
+        values: "3x35",
+      },
     ],
     expect: [
       { alert: "FreshplanApiMetricsMissing", at: "12m", firing: [] },
@@ -82,7 +93,10 @@ export const RULE_CASES: RuleCase[] = [
       { series: `up{${API_POD},job="freshplan",territory="DE",workload="queries"}`, values: "1x30" },
       { series: api("http_server_requests_seconds_count"), values: "0+600x30" },
       { series: api("http_server_requests_seconds_bucket", ',le="+Inf"'), values: "0+600x30" },
-      { series: `kube_deployment_status_replicas_available{${KSM},namespace="${NS}",deployment="${SO}"}`, values: "3x30" },
+      {
+        series: `kube_deployment_status_replicas_available{${KSM},namespace="${NS}",deployment="${SO}"}`,
+        values: "3x30",
+      },
     ],
     expect: [{ alert: "FreshplanApiMetricsMissing", at: "20m", firing: [{ labels: DE_Q, value: "1" }] }],
   },
@@ -91,8 +105,14 @@ export const RULE_CASES: RuleCase[] = [
     series: [
       { series: `up{${API_POD},job="freshplan",territory="DE",workload="queries"}`, values: "1x30" },
       ...deQueries(10, 10, 30),
-      { series: `kube_deployment_status_replicas_available{${KSM},namespace="${NS}",deployment="${SO}"}`, values: "3x30" },
-      { series: `kube_deployment_status_replicas_available{${KSM},namespace="${NS}",deployment="freshplan-api-queries-ch"}`, values: "0x30" },
+      {
+        series: `kube_deployment_status_replicas_available{${KSM},namespace="${NS}",deployment="${SO}"}`,
+        values: "3x30",
+      },
+      {
+        series: `kube_deployment_status_replicas_available{${KSM},namespace="${NS}",deployment="freshplan-api-queries-ch"}`,
+        values: "0x30",
+      },
     ],
     expect: [{ alert: "FreshplanApiMetricsMissing", at: "20m", firing: [] }],
   },
@@ -107,7 +127,19 @@ export const RULE_CASES: RuleCase[] = [
       {
         alert: "FreshplanJournalExporterDown",
         at: "15m",
-        firing: [{ labels: { namespace: NS, job: "freshplan-journal-exporter", pod: "freshplan-journal-exporter-5f6d7c8b9-k3j4h", container: "postgres-exporter", endpoint: "metrics", instance: "10.0.4.2:9187" }, value: "0" }],
+        firing: [
+          {
+            labels: {
+              namespace: NS,
+              job: "freshplan-journal-exporter",
+              pod: "freshplan-journal-exporter-5f6d7c8b9-k3j4h",
+              container: "postgres-exporter",
+              endpoint: "metrics",
+              instance: "10.0.4.2:9187",
+            },
+            value: "0",
+          },
+        ],
       },
     ],
   },
@@ -125,7 +157,11 @@ export const RULE_CASES: RuleCase[] = [
     expect: [
       // All requests miss the budget. The ticket stays silent: rate() over 1d of a 70-minute-old
       // series divides by the whole day, so the slow-burn traffic guard needs history.
-      { alert: "FreshplanApiLatencyBudgetBurn", at: "70m", firing: [{ severity: "critical", labels: DE_Q, value: "100%" }] },
+      {
+        alert: "FreshplanApiLatencyBudgetBurn",
+        at: "70m",
+        firing: [{ severity: "critical", labels: DE_Q, value: "100%" }],
+      },
       // p95 inside the (0.5 s, 1 s] bucket: 0.5 + 0.95 × 0.5 = 0.975 s.
       { alert: "FreshplanApiP95AboveBudget", at: "70m", firing: [{ labels: DE_Q, value: "975ms" }] },
       { alert: "FreshplanApiP95Emergency", at: "70m", firing: [{ labels: DE_Q, value: "975ms" }] },
@@ -137,7 +173,16 @@ export const RULE_CASES: RuleCase[] = [
     interval: "10m",
     evaluationInterval: "5m",
     series: deQueries(10, 0, 220, "10m"),
-    expect: [{ alert: "FreshplanApiLatencyBudgetBurn", at: "30h", firing: [{ severity: "critical", labels: DE_Q, value: "100%" }, { severity: "warning", labels: DE_Q, value: "100%" }] }],
+    expect: [
+      {
+        alert: "FreshplanApiLatencyBudgetBurn",
+        at: "30h",
+        firing: [
+          { severity: "critical", labels: DE_Q, value: "100%" },
+          { severity: "warning", labels: DE_Q, value: "100%" },
+        ],
+      },
+    ],
   },
   {
     name: "a quiet territory at night: every request slow, but 0.1 req/s is below the traffic guard",
@@ -153,7 +198,10 @@ export const RULE_CASES: RuleCase[] = [
     name: "requests counted without buckets (a timer that publishes no SLO histogram) do not read as misses",
     series: [
       ...deQueries(10, 10),
-      { series: api("http_server_requests_seconds_count").replace('uri="/api/customers"', 'uri="/api/export"'), values: "0+600x100" },
+      {
+        series: api("http_server_requests_seconds_count").replace('uri="/api/customers"', 'uri="/api/export"'),
+        values: "0+600x100",
+      },
     ],
     expect: [{ alert: "FreshplanApiLatencyBudgetBurn", at: "70m", firing: [] }],
   },
@@ -166,19 +214,31 @@ export const RULE_CASES: RuleCase[] = [
       { series: api("http_server_requests_seconds_bucket", ',le="1.0"'), values: "0+600x100" },
       { series: api("http_server_requests_seconds_bucket", ',le="+Inf"'), values: "0+600x100" },
     ],
-    expect: ["FreshplanApiP95Emergency", "FreshplanApiP95AboveBudget", "FreshplanApiLatencyBudgetBurn"].map((alert) => ({ alert, at: "63m", firing: [] })),
+    expect: ["FreshplanApiP95Emergency", "FreshplanApiP95AboveBudget", "FreshplanApiLatencyBudgetBurn"].map(
+      (alert) => ({ alert, at: "63m", firing: [] }),
+    ),
   },
   {
     name: "oktoberfest floor holds 6 replicas for 1 req/s",
     series: [
       { series: api("http_server_requests_seconds_count"), values: "0+60x60" },
       { series: hpa("kube_horizontalpodautoscaler_status_current_replicas"), values: "6x60" },
-      { series: keda("keda_scaler_active", `scaledObject="${SO}",scaler="season-oktoberfest",triggerIndex="2",metric="s2-cron-europe-berlin-001009-00017-10",type="scaledobject"`), values: "1x60" },
+      {
+        series: keda(
+          "keda_scaler_active",
+          `scaledObject="${SO}",scaler="season-oktoberfest",triggerIndex="2",metric="s2-cron-europe-berlin-001009-00017-10",type="scaledobject"`,
+        ),
+        values: "1x60",
+      },
     ],
     expect: [
       { alert: "FreshplanPreScaleWithoutLoad", at: "25m", firing: [] },
       // 1 req/s over 6 replicas = 0.17 per replica, far below 25 % of 80.
-      { alert: "FreshplanPreScaleWithoutLoad", at: "40m", firing: [{ labels: { ...DE_Q, scaledobject: SO }, value: "0.2" }] },
+      {
+        alert: "FreshplanPreScaleWithoutLoad",
+        at: "40m",
+        firing: [{ labels: { ...DE_Q, scaledobject: SO }, value: "0.2" }],
+      },
     ],
   },
   {
@@ -186,21 +246,47 @@ export const RULE_CASES: RuleCase[] = [
     series: [
       { series: api("http_server_requests_seconds_count"), values: "0+60x60" },
       { series: hpa("kube_horizontalpodautoscaler_status_current_replicas"), values: "2x60" },
-      { series: keda("keda_scaler_active", `scaledObject="${SO}",scaler="season-oktoberfest",triggerIndex="2",metric="s2-cron-europe-berlin-001009-00017-10",type="scaledobject"`), values: "0x60" },
-      { series: keda("keda_scaler_active", `scaledObject="${SO}",scaler="business-hours",triggerIndex="5",metric="s5-cron-europe-berlin-0071-5-00181-5",type="scaledobject"`), values: "1x60" },
+      {
+        series: keda(
+          "keda_scaler_active",
+          `scaledObject="${SO}",scaler="season-oktoberfest",triggerIndex="2",metric="s2-cron-europe-berlin-001009-00017-10",type="scaledobject"`,
+        ),
+        values: "0x60",
+      },
+      {
+        series: keda(
+          "keda_scaler_active",
+          `scaledObject="${SO}",scaler="business-hours",triggerIndex="5",metric="s5-cron-europe-berlin-0071-5-00181-5",type="scaledobject"`,
+        ),
+        values: "1x60",
+      },
     ],
     expect: [{ alert: "FreshplanPreScaleWithoutLoad", at: "40m", firing: [] }],
   },
   {
     name: "the rps trigger of DE queries fails once a minute",
     series: [
-      { series: keda("keda_scaler_detail_errors_total", `scaledObject="${SO}",scaler="rps",triggerIndex="0",metric="s0-prometheus",type="scaledobject"`), values: "0+1x30" },
+      {
+        series: keda(
+          "keda_scaler_detail_errors_total",
+          `scaledObject="${SO}",scaler="rps",triggerIndex="0",metric="s0-prometheus",type="scaledobject"`,
+        ),
+        values: "0+1x30",
+      },
       { series: keda("keda_scaled_object_errors_total", `scaledObject="${SO}"`), values: "0+1x30" },
       { series: keda("keda_scaled_object_errors_total", 'scaledObject="freshplan-api-commands-de"'), values: "0x30" },
     ],
     expect: [
-      { alert: "FreshplanKedaScalerErrors", at: "20m", firing: [{ labels: { namespace: NS, scaledObject: SO, scaler: "rps" }, value: "5" }] },
-      { alert: "FreshplanKedaScaledObjectErrors", at: "20m", firing: [{ labels: { namespace: NS, scaledObject: SO }, value: "5" }] },
+      {
+        alert: "FreshplanKedaScalerErrors",
+        at: "20m",
+        firing: [{ labels: { namespace: NS, scaledObject: SO, scaler: "rps" }, value: "5" }],
+      },
+      {
+        alert: "FreshplanKedaScaledObjectErrors",
+        at: "20m",
+        firing: [{ labels: { namespace: NS, scaledObject: SO }, value: "5" }],
+      },
       { alert: "FreshplanKedaScalerErrors", at: "8m", firing: [] },
       { alert: "FreshplanKedaScaledObjectErrors", at: "8m", firing: [] },
     ],
@@ -282,7 +368,14 @@ export const RULE_CASES: RuleCase[] = [
 ];
 
 /** Renders the rule's annotations the way Prometheus would for these labels and `$value` text. */
-export function renderAnnotations(rule: AlertingRule, labels: Record<string, string>, value: string): Record<string, string> {
-  const render = (text: string) => text.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, name: string) => labels[name] ?? "").replace(/\{\{ \$value[^}]*\}\}/g, value);
+export function renderAnnotations(
+  rule: AlertingRule,
+  labels: Record<string, string>,
+  value: string,
+): Record<string, string> {
+  const render = (text: string) =>
+    text
+      .replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, name: string) => labels[name] ?? "")
+      .replace(/\{\{ \$value[^}]*\}\}/g, value);
   return Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, render(v)]));
 }

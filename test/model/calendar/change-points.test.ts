@@ -11,8 +11,12 @@ import { validateConfig } from "../../../model/config/validate";
 import { rawStackConfig } from "../../support/stack-fixtures";
 
 const NOW = new Date("2026-01-01T00:00:00Z");
-const prod = buildCalendar(buildScalingPlan(validateConfig(rawStackConfig("prod")), NOW), { from: { year: 2026, month: 1, day: 1 }, days: 366 });
-const lane = (cal: { lanes: readonly CalendarLane[] }, territory: string, workload: string) => cal.lanes.find((l) => l.territory === territory && l.workload === workload)!;
+const prod = buildCalendar(buildScalingPlan(validateConfig(rawStackConfig("prod")), NOW), {
+  from: { year: 2026, month: 1, day: 1 },
+  days: 366,
+});
+const lane = (cal: { lanes: readonly CalendarLane[] }, territory: string, workload: string) =>
+  cal.lanes.find((l) => l.territory === territory && l.workload === workload)!;
 const floorAt = (l: CalendarLane, iso: string) => floorAtInstant(l.steps, new Date(iso))?.replicas;
 const changesBetween = (l: CalendarLane, from: string, to: string) =>
   changePoints(l)
@@ -42,8 +46,16 @@ describe("capacity calendar: change points of the prod stack", () => {
   });
 
   it("CH and AT: weihnachten in Europe/Zurich and Europe/Vienna", () => {
-    for (const [t, w, floor] of [["CH", "queries", 4], ["CH", "commands", 3], ["AT", "queries", 3], ["AT", "commands", 2]] as const) {
-      expect(changesBetween(lane(prod, t, w), "2026-01-01T00:00:00.000Z", "2027-01-01T00:00:00.000Z"), `${t} ${w}`).to.deep.equal([
+    for (const [t, w, floor] of [
+      ["CH", "queries", 4],
+      ["CH", "commands", 3],
+      ["AT", "queries", 3],
+      ["AT", "commands", 2],
+    ] as const) {
+      expect(
+        changesBetween(lane(prod, t, w), "2026-01-01T00:00:00.000Z", "2027-01-01T00:00:00.000Z"),
+        `${t} ${w}`,
+      ).to.deep.equal([
         ["2026-10-31T23:00:00.000Z", floor],
         ["2026-12-31T23:00:00.000Z", 1],
       ]);
@@ -88,12 +100,17 @@ describe("capacity calendar: change points of the prod stack", () => {
       ["2026-10-16T05:00:00.000Z", 3],
       ["2026-10-16T17:00:00.000Z", 2],
     ]);
-    expect(changesBetween(de, "2026-10-31T00:00:00.000Z", "2026-11-03T00:00:00.000Z")).to.deep.equal([["2026-10-31T23:00:00.000Z", 6]]);
+    expect(changesBetween(de, "2026-10-31T00:00:00.000Z", "2026-11-03T00:00:00.000Z")).to.deep.equal([
+      ["2026-10-31T23:00:00.000Z", 6],
+    ]);
   });
 });
 
 describe("capacity calendar: staging (year-end wrap, Vienna business hours)", () => {
-  const staging = buildCalendar(buildScalingPlan(validateConfig(rawStackConfig("staging")), NOW), { from: { year: 2026, month: 11, day: 30 }, days: 45 });
+  const staging = buildCalendar(buildScalingPlan(validateConfig(rawStackConfig("staging")), NOW), {
+    from: { year: 2026, month: 11, day: 30 },
+    days: 45,
+  });
 
   it("AT queries business hours 08:00–17:30 Europe/Vienna in winter are 07:00Z–16:30Z", () => {
     const at = lane(staging, "AT", "queries");

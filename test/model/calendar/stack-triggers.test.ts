@@ -45,9 +45,14 @@ describe("capacity calendar: the triggers the stack renders", function () {
     for (const raw of [shipped, edited]) delete raw.seasons[0].phases;
     edited.seasons[0].firstDay = "09-15"; // oktoberfest, 14 lead days → floors from 09-01
 
-    const before = (await run(shipped)).run.resources.filter(isScaledObject).find((r) => nameOf(r) === "freshplan-api-commands-de")!;
-    const after = (await run(edited)).run.resources.filter(isScaledObject).find((r) => nameOf(r) === "freshplan-api-commands-de")!;
-    const trigger = (r: RecordedResource) => (r.inputs.spec as ScaledObjectSpec).triggers.find((t) => t.name === "season-oktoberfest")!.metadata;
+    const before = (await run(shipped)).run.resources
+      .filter(isScaledObject)
+      .find((r) => nameOf(r) === "freshplan-api-commands-de")!;
+    const after = (await run(edited)).run.resources
+      .filter(isScaledObject)
+      .find((r) => nameOf(r) === "freshplan-api-commands-de")!;
+    const trigger = (r: RecordedResource) =>
+      (r.inputs.spec as ScaledObjectSpec).triggers.find((t) => t.name === "season-oktoberfest")!.metadata;
     expect(trigger(before).start).to.equal("0 0 18 8 *");
     expect(trigger(after).start).to.equal("0 0 1 9 *");
 
@@ -56,8 +61,13 @@ describe("capacity calendar: the triggers the stack renders", function () {
     const recordedAfter = oktoberfestStart(after.inputs.spec as ScaledObjectSpec, edited);
     expect(recordedBefore).to.equal("2026-08-17T22:00:00.000Z");
     expect(recordedAfter).to.equal("2026-08-31T22:00:00.000Z");
-    const planned = calendarLane(buildScalingPlan(validateConfig(edited), NOW).workloads.find((x) => x.name === "freshplan-api-commands-de")!, YEAR_2026);
-    expect(planned.steps.find((s) => s.started.includes("season-oktoberfest"))?.at.toISOString()).to.equal(recordedAfter);
+    const planned = calendarLane(
+      buildScalingPlan(validateConfig(edited), NOW).workloads.find((x) => x.name === "freshplan-api-commands-de")!,
+      YEAR_2026,
+    );
+    expect(planned.steps.find((s) => s.started.includes("season-oktoberfest"))?.at.toISOString()).to.equal(
+      recordedAfter,
+    );
   });
 
   it("warns at preview about a shortfall and a wasteful floor, naming territory, workload, season and numbers", async () => {
@@ -67,9 +77,23 @@ describe("capacity calendar: the triggers the stack renders", function () {
     const { run: result, warnings } = await run(raw);
     expect(result.resources.some(isScaledObject)).to.equal(true);
     const shortfall = warnings.filter((w) => w.includes("shortfall"));
-    expect(shortfall.some((w) => w.includes("DE queries") && w.includes("weihnachten") && w.includes("needs 8") && w.includes("maxReplicas is 6")), shortfall.join("\n")).to.equal(true);
+    expect(
+      shortfall.some(
+        (w) =>
+          w.includes("DE queries") &&
+          w.includes("weihnachten") &&
+          w.includes("needs 8") &&
+          w.includes("maxReplicas is 6"),
+      ),
+      shortfall.join("\n"),
+    ).to.equal(true);
     const waste = warnings.filter((w) => w.includes("over-provisioned"));
-    expect(waste.some((w) => w.includes("DE queries") && w.includes("spargel") && w.includes("floor of 4") && w.includes("needs 1")), waste.join("\n")).to.equal(true);
+    expect(
+      waste.some(
+        (w) => w.includes("DE queries") && w.includes("spargel") && w.includes("floor of 4") && w.includes("needs 1"),
+      ),
+      waste.join("\n"),
+    ).to.equal(true);
   });
 
   it("stays quiet at preview for the shipped prod capacities", async () => {

@@ -21,13 +21,41 @@ describe("pre-provisioning calculator", () => {
 
   it("judges every season × territory × workload of prod against floor and max", () => {
     const needs = seasonNeeds(validateConfig(rawStackConfig("prod")), NOW);
-    const row = (t: string, w: string, s: string) => needs.find((n) => n.territory === t && n.workload === w && n.window === s)!;
-    expect(row("DE", "queries", "oktoberfest")).to.include({ forecastRps: 240, replicasNeeded: 4, floor: 6, maxReplicas: 6, status: "ok" });
-    expect(row("DE", "queries", "weihnachten")).to.include({ forecastRps: 300, replicasNeeded: 5, floor: 6, status: "ok" });
-    expect(row("CH", "queries", "weihnachten")).to.include({ forecastRps: 175, replicasNeeded: 4, floor: 4, maxReplicas: 4 });
-    expect(row("AT", "commands", "weihnachten")).to.include({ forecastRps: 22.5, replicasNeeded: 2, floor: 2, maxReplicas: 2 });
-    expect(needs.filter((n) => n.territory === "CH" && n.window === "spargel"), "spargel is DE only").to.have.length(0);
-    expect(needs.map((n) => n.status).filter((s) => s === "shortfall" || s === "waste"), "prod has no shortfall at 0.8").to.deep.equal([]);
+    const row = (t: string, w: string, s: string) =>
+      needs.find((n) => n.territory === t && n.workload === w && n.window === s)!;
+    expect(row("DE", "queries", "oktoberfest")).to.include({
+      forecastRps: 240,
+      replicasNeeded: 4,
+      floor: 6,
+      maxReplicas: 6,
+      status: "ok",
+    });
+    expect(row("DE", "queries", "weihnachten")).to.include({
+      forecastRps: 300,
+      replicasNeeded: 5,
+      floor: 6,
+      status: "ok",
+    });
+    expect(row("CH", "queries", "weihnachten")).to.include({
+      forecastRps: 175,
+      replicasNeeded: 4,
+      floor: 4,
+      maxReplicas: 4,
+    });
+    expect(row("AT", "commands", "weihnachten")).to.include({
+      forecastRps: 22.5,
+      replicasNeeded: 2,
+      floor: 2,
+      maxReplicas: 2,
+    });
+    expect(
+      needs.filter((n) => n.territory === "CH" && n.window === "spargel"),
+      "spargel is DE only",
+    ).to.have.length(0);
+    expect(
+      needs.map((n) => n.status).filter((s) => s === "shortfall" || s === "waste"),
+      "prod has no shortfall at 0.8",
+    ).to.deep.equal([]);
     expect(needs).to.have.length(10);
   });
 
@@ -36,10 +64,9 @@ describe("pre-provisioning calculator", () => {
     raw.capacity = { targetUtilisation: 0.5 };
     const shortfalls = seasonNeeds(validateConfig(raw), NOW).filter((n) => n.status === "shortfall");
     // DE queries weihnachten: 300 / 40 = 7.5 → 8 > 6; CH queries: 175 / 30 = 5.8 → 6 > 4.
-    expect(shortfalls.map((n) => `${n.territory} ${n.workload} ${n.window} ${n.replicasNeeded}>${n.maxReplicas}`)).to.include.members([
-      "DE queries weihnachten 8>6",
-      "CH queries weihnachten 6>4",
-    ]);
+    expect(
+      shortfalls.map((n) => `${n.territory} ${n.workload} ${n.window} ${n.replicasNeeded}>${n.maxReplicas}`),
+    ).to.include.members(["DE queries weihnachten 8>6", "CH queries weihnachten 6>4"]);
   });
 
   it("flags a floor above wasteRatio × need, and a floor below need", () => {
@@ -49,13 +76,18 @@ describe("pre-provisioning calculator", () => {
     raw.seasons[0].phases[0].floors.DE.queries = 3;
     const needs = seasonNeeds(validateConfig(raw), NOW);
     expect(needs.find((n) => n.window === "spargel" && n.workload === "queries")!.status).to.equal("waste");
-    expect(needs.find((n) => n.window === "oktoberfest" && n.workload === "queries")!.status).to.equal("floor-below-need");
+    expect(needs.find((n) => n.window === "oktoberfest" && n.workload === "queries")!.status).to.equal(
+      "floor-below-need",
+    );
   });
 
   it("a floor one replica above a tiny need is not waste (wasteMinExcess 2), two above is", () => {
     const raw = rawStackConfig("staging");
     // DE commands oktoberfest: 5 × 4 = 20 rps / (30 × 0.8) → 1 needed, floor 2.
-    const row = (cfg: Record<string, any>) => seasonNeeds(validateConfig(cfg), NOW).find((n) => n.territory === "DE" && n.workload === "commands" && n.window === "oktoberfest")!;
+    const row = (cfg: Record<string, any>) =>
+      seasonNeeds(validateConfig(cfg), NOW).find(
+        (n) => n.territory === "DE" && n.workload === "commands" && n.window === "oktoberfest",
+      )!;
     expect(row(raw)).to.include({ replicasNeeded: 1, floor: 2, status: "ok" });
     raw.capacity = { wasteMinExcess: 1 };
     expect(row(raw).status).to.equal("waste");
@@ -69,9 +101,13 @@ describe("pre-provisioning calculator", () => {
 
   it("skips campaigns that have ended", () => {
     const raw = rawStackConfig("prod");
-    raw.campaigns = [{ name: "old", firstDay: "2025-03-01", lastDay: "2025-03-05", loadMultiplier: 2, floors: { DE: { queries: 3 } } }];
+    raw.campaigns = [
+      { name: "old", firstDay: "2025-03-01", lastDay: "2025-03-05", loadMultiplier: 2, floors: { DE: { queries: 3 } } },
+    ];
     expect(seasonNeeds(validateConfig(raw), NOW).filter((n) => n.window === "old")).to.have.length(0);
-    expect(seasonNeeds(validateConfig(raw), new Date("2025-02-01T00:00:00Z")).filter((n) => n.window === "old")).to.have.length(2);
+    expect(
+      seasonNeeds(validateConfig(raw), new Date("2025-02-01T00:00:00Z")).filter((n) => n.window === "old"),
+    ).to.have.length(2);
   });
 });
 
@@ -84,7 +120,12 @@ describe("cost view in replica-hours", () => {
   const lane = (t: string, w: string) => cost.lanes.find((c) => c.territory === t && c.workload === w)!;
 
   it("CH queries: 1 replica, 4 through weihnachten; static peak 4 all year", () => {
-    expect(lane("CH", "queries")).to.include({ hours: 8760, configured: 4 * 1464 + 1 * (8760 - 1464), peakReplicas: 4, staticPeak: 4 * 8760 });
+    expect(lane("CH", "queries")).to.include({
+      hours: 8760,
+      configured: 4 * 1464 + 1 * (8760 - 1464),
+      peakReplicas: 4,
+      staticPeak: 4 * 8760,
+    });
     // Need 175 / 48 → 4 in weihnachten, 35 / 48 → 1 (min 1) otherwise: the calendar is the minimum.
     expect(lane("CH", "queries").forecastMinimum).to.equal(13152);
   });

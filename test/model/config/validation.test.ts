@@ -10,7 +10,10 @@ function problems(raw: unknown): string[] {
     return [];
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    return e.message.split("\n").slice(1).map((l) => l.replace(/^ {2}- /, ""));
+    return e.message
+      .split("\n")
+      .slice(1)
+      .map((l) => l.replace(/^ {2}- /, ""));
   }
 }
 
@@ -23,7 +26,9 @@ describe("stack config validation", () => {
   it("rejects minReplicas above maxReplicas, naming both", () => {
     const raw = rawStackConfig("prod");
     raw.territories.CH.queries.minReplicas = 5;
-    expect(problems(raw)).to.include("territories.CH.queries.minReplicas = 5: expected at most territories.CH.queries.maxReplicas = 4");
+    expect(problems(raw)).to.include(
+      "territories.CH.queries.minReplicas = 5: expected at most territories.CH.queries.maxReplicas = 4",
+    );
   });
 
   it("rejects a season floor above the territory's max, naming the season", () => {
@@ -37,50 +42,84 @@ describe("stack config validation", () => {
   it("rejects a floor below minReplicas, which would have no effect", () => {
     const raw = rawStackConfig("prod");
     raw.seasons[0].floors.DE.queries = 1;
-    expect(problems(raw).join("\n")).to.match(/seasons\[0\]\.floors\.DE\.queries .*= 1: expected at least territories\.DE\.queries\.minReplicas = 2/);
+    expect(problems(raw).join("\n")).to.match(
+      /seasons\[0\]\.floors\.DE\.queries .*= 1: expected at least territories\.DE\.queries\.minReplicas = 2/,
+    );
   });
 
   it("rejects a season for a territory that does not exist", () => {
     const raw = rawStackConfig("prod");
     raw.seasons[2].floors.IT = { queries: 2 };
-    expect(problems(raw)).to.include('seasons[2].floors.IT (season "spargel") = {"queries":2}: expected a territory defined under territories (DE, CH, AT)');
+    expect(problems(raw)).to.include(
+      'seasons[2].floors.IT (season "spargel") = {"queries":2}: expected a territory defined under territories (DE, CH, AT)',
+    );
   });
 
   it("rejects an invalid time zone", () => {
     const raw = rawStackConfig("prod");
     raw.territories.AT.timeZone = "Europe/Wien";
-    expect(problems(raw)).to.include('territories.AT.timeZone = "Europe/Wien": expected an IANA time zone such as Europe/Berlin or Europe/Zurich');
+    expect(problems(raw)).to.include(
+      'territories.AT.timeZone = "Europe/Wien": expected an IANA time zone such as Europe/Berlin or Europe/Zurich',
+    );
   });
 
   it("rejects impossible days in seasons and campaigns", () => {
     const raw = rawStackConfig("prod");
     raw.seasons[0].lastDay = "02-30";
-    raw.campaigns = [{ name: "leap", firstDay: "2027-02-29", lastDay: "2027-03-02", loadMultiplier: 2, floors: { DE: { queries: 3 } } }];
+    raw.campaigns = [
+      {
+        name: "leap",
+        firstDay: "2027-02-29",
+        lastDay: "2027-03-02",
+        loadMultiplier: 2,
+        floors: { DE: { queries: 3 } },
+      },
+    ];
     const found = problems(raw);
-    expect(found).to.include('seasons[0].lastDay (season "oktoberfest") = "02-30": expected a recurring day MM-DD that exists (01-01 … 12-31; 02-30 does not)');
-    expect(found).to.include('campaigns[0].firstDay (campaign "leap") = "2027-02-29": expected a date YYYY-MM-DD that exists (2026-02-29 does not)');
+    expect(found).to.include(
+      'seasons[0].lastDay (season "oktoberfest") = "02-30": expected a recurring day MM-DD that exists (01-01 … 12-31; 02-30 does not)',
+    );
+    expect(found).to.include(
+      'campaigns[0].firstDay (campaign "leap") = "2027-02-29": expected a date YYYY-MM-DD that exists (2026-02-29 does not)',
+    );
   });
 
   it("rejects a recurring window starting on 02-29, which fires only in leap years", () => {
     const raw = rawStackConfig("prod");
     raw.seasons[2].firstDay = "02-29";
-    expect(problems(raw).join("\n")).to.contain('seasons[2].firstDay (season "spargel") = "02-29": expected a day every year has');
+    expect(problems(raw).join("\n")).to.contain(
+      'seasons[2].firstDay (season "spargel") = "02-29": expected a day every year has',
+    );
   });
 
   it("rejects duplicate season and campaign names (they become trigger names)", () => {
     const raw = rawStackConfig("prod");
     raw.seasons[2].name = "oktoberfest";
-    raw.campaigns = [{ name: "weihnachten", firstDay: "2027-01-10", lastDay: "2027-01-12", loadMultiplier: 2, floors: { DE: { queries: 3 } } }];
+    raw.campaigns = [
+      {
+        name: "weihnachten",
+        firstDay: "2027-01-10",
+        lastDay: "2027-01-12",
+        loadMultiplier: 2,
+        floors: { DE: { queries: 3 } },
+      },
+    ];
     const found = problems(raw);
-    expect(found).to.include('seasons[2].name (season "oktoberfest") = "oktoberfest": expected a name not already used by seasons[0]');
-    expect(found).to.include('campaigns[0].name (campaign "weihnachten") = "weihnachten": expected a name not already used by seasons[1]');
+    expect(found).to.include(
+      'seasons[2].name (season "oktoberfest") = "oktoberfest": expected a name not already used by seasons[0]',
+    );
+    expect(found).to.include(
+      'campaigns[0].name (campaign "weihnachten") = "weihnachten": expected a name not already used by seasons[1]',
+    );
   });
 
   it("rejects territory codes that collide once lower-cased", () => {
     const raw = rawStackConfig("staging");
     raw.territories["DE-BY"] = raw.territories.DE;
     raw.territories["de-by"] = raw.territories.DE;
-    expect(problems(raw).join("\n")).to.contain('territories.de-by = "de-by": expected a territory code distinct from "DE-BY"');
+    expect(problems(raw).join("\n")).to.contain(
+      'territories.de-by = "de-by": expected a territory code distinct from "DE-BY"',
+    );
   });
 
   it("rejects non-positive RPS targets and latency budgets", () => {
@@ -115,7 +154,9 @@ describe("stack config validation", () => {
     raw.seasons[0].leadDay = 7;
     const found = problems(raw).join("\n");
     expect(found).to.contain("territories.DE.queries.maxReplica = 8: expected no such key (did you mean maxReplicas?)");
-    expect(found).to.contain('seasons[0].leadDay (season "oktoberfest") = 7: expected no such key (did you mean leadDays?)');
+    expect(found).to.contain(
+      'seasons[0].leadDay (season "oktoberfest") = 7: expected no such key (did you mean leadDays?)',
+    );
   });
 
   it("reports every problem at once", () => {
@@ -142,12 +183,16 @@ describe("stack config validation", () => {
   it("rejects a fallback that some territory's max cannot hold", () => {
     const raw = rawStackConfig("prod");
     raw.workloads.commands.scaling.fallbackReplicas = 3;
-    expect(problems(raw)).to.include("workloads.commands.scaling.fallbackReplicas = 3: expected at most territories.AT.commands.maxReplicas = 2");
+    expect(problems(raw)).to.include(
+      "workloads.commands.scaling.fallbackReplicas = 3: expected at most territories.AT.commands.maxReplicas = 2",
+    );
   });
 
   it("rejects a campaign that ends before it starts", () => {
     const raw = rawStackConfig("staging");
     raw.campaigns[0].lastDay = "2027-03-01";
-    expect(problems(raw).join("\n")).to.contain('campaigns[0].lastDay (campaign "spring-promo-rehearsal") = "2027-03-01": expected a date on or after firstDay');
+    expect(problems(raw).join("\n")).to.contain(
+      'campaigns[0].lastDay (campaign "spring-promo-rehearsal") = "2027-03-01": expected a date on or after firstDay',
+    );
   });
 });

@@ -6,13 +6,32 @@ import { buildScalingPlan } from "../../../model/scaling/plan";
 import { scaledObjectManifest } from "../../../model/scaling/workload-manifests";
 import { rawStackConfig } from "../../support/stack-fixtures";
 
-const season = (firstDay: string, lastDay: string, leadDays = 0) => ({ name: "s", firstDay, lastDay, leadDays, loadMultiplier: 2, floors: {} });
-const campaign = (firstDay: string, lastDay: string, leadDays = 0) => ({ name: "c", firstDay, lastDay, leadDays, loadMultiplier: 2, floors: {} });
+const season = (firstDay: string, lastDay: string, leadDays = 0) => ({
+  name: "s",
+  firstDay,
+  lastDay,
+  leadDays,
+  loadMultiplier: 2,
+  floors: {},
+});
+const campaign = (firstDay: string, lastDay: string, leadDays = 0) => ({
+  name: "c",
+  firstDay,
+  lastDay,
+  leadDays,
+  loadMultiplier: 2,
+  floors: {},
+});
 
 describe("season → cron window", () => {
   it("starts at 00:00 on the first day and ends at 00:00 the day after the last day", () => {
     const w = seasonWindow(season("09-01", "10-15"), "Europe/Berlin");
-    expect([w.start, w.end, w.timeZone, w.name]).to.deep.equal(["0 0 1 9 *", "0 0 16 10 *", "Europe/Berlin", "season-s"]);
+    expect([w.start, w.end, w.timeZone, w.name]).to.deep.equal([
+      "0 0 1 9 *",
+      "0 0 16 10 *",
+      "Europe/Berlin",
+      "season-s",
+    ]);
   });
 
   it("moves the start back by the lead days, across a month boundary", () => {
@@ -34,12 +53,18 @@ describe("season → cron window", () => {
   });
 
   it("turns business hours into weekday crons at the local start and end", () => {
-    const w = businessHoursWindow({ days: ["fri", "mon", "tue"], start: "06:30", end: "19:00", floor: 2 }, "Europe/Zurich");
+    const w = businessHoursWindow(
+      { days: ["fri", "mon", "tue"], start: "06:30", end: "19:00", floor: 2 },
+      "Europe/Zurich",
+    );
     expect([w.start, w.end]).to.deep.equal(["30 6 * * 1-2,5", "0 19 * * 1-2,5"]);
   });
 
   it("writes consecutive weekdays as ranges, not commas (KEDA before 2.20 broke metric names on commas)", () => {
-    const w = businessHoursWindow({ days: ["mon", "tue", "wed", "thu", "fri"], start: "08:00", end: "18:00", floor: 2 }, "Europe/Berlin");
+    const w = businessHoursWindow(
+      { days: ["mon", "tue", "wed", "thu", "fri"], start: "08:00", end: "18:00", floor: 2 },
+      "Europe/Berlin",
+    );
     expect([w.start, w.end]).to.deep.equal(["0 8 * * 1-5", "0 18 * * 1-5"]);
     expect(cronWeekdays([0, 6])).to.equal("0,6");
     expect(cronWeekdays([6, 0, 1, 2, 4])).to.equal("0-2,4,6");
@@ -54,7 +79,12 @@ describe("one-off campaigns", () => {
     expect([ahead.window?.start, ahead.window?.end]).to.deep.equal(["0 0 25 11 *", "0 0 1 12 *"]);
     const running = campaignWindow(campaign("2026-11-20", "2026-11-24"), 0, "Europe/Berlin", now);
     expect(running.window?.end).to.equal("0 0 25 11 *");
-    expect(isCronTriggerActive({ timezone: "Europe/Berlin", start: running.window!.start, end: running.window!.end, desiredReplicas: "3" }, now)).to.equal(true);
+    expect(
+      isCronTriggerActive(
+        { timezone: "Europe/Berlin", start: running.window!.start, end: running.window!.end, desiredReplicas: "3" },
+        now,
+      ),
+    ).to.equal(true);
   });
 
   it("is dropped with a notice once it has ended", () => {
@@ -114,7 +144,10 @@ describe("KEDA cron semantics on the rendered ScaledObjects", () => {
   it("holds the business-hours floor on weekdays only, in local time", () => {
     const deQueries = spec(prod, "freshplan-api-queries-de");
     // 2026-07-03 is a Friday, 2026-07-04 a Saturday (CEST, +02:00), outside every season.
-    expect(cronFloorAt(deQueries, at("2026-07-03T07:00:00+02:00"))).to.deep.equal({ replicas: 3, active: ["business-hours"] });
+    expect(cronFloorAt(deQueries, at("2026-07-03T07:00:00+02:00"))).to.deep.equal({
+      replicas: 3,
+      active: ["business-hours"],
+    });
     expect(cronFloorAt(deQueries, at("2026-07-03T18:59:00+02:00")).replicas).to.equal(3);
     expect(cronFloorAt(deQueries, at("2026-07-03T19:00:00+02:00"))).to.deep.equal({ replicas: 2, active: [] });
     expect(cronFloorAt(deQueries, at("2026-07-04T10:00:00+02:00"))).to.deep.equal({ replicas: 2, active: [] });

@@ -6,13 +6,16 @@ import { deploymentManifest } from "../../../model/scaling/workload-manifests";
 import { validateConfig } from "../../../model/config/validate";
 import { rawStackConfig } from "../../support/stack-fixtures";
 
-type PodTemplate = { template: { metadata: { labels: Record<string, string> }; spec: { containers: { name: string }[] } } };
+type PodTemplate = {
+  template: { metadata: { labels: Record<string, string> }; spec: { containers: { name: string }[] } };
+};
 
 describe("event worker labels", () => {
   it("the API PodMonitor selects the API pods and none of the event workers", () => {
     const config = validateConfig(rawStackConfig("prod"));
     const plan = buildStackPlan(config, new Date("2026-03-02T12:00:00Z"));
-    const selector = (apiPodMonitorManifest(config).spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
+    const selector = (apiPodMonitorManifest(config).spec as { selector: { matchLabels: Record<string, string> } })
+      .selector.matchLabels;
     const selects = (labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
     const workers = plan.journal!.workers;
     expect(workers.length).to.be.greaterThan(0);

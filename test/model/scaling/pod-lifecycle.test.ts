@@ -9,7 +9,11 @@ type Probe = { httpGet: { path: string } };
 type PodSpec = {
   terminationGracePeriodSeconds: number;
   topologySpreadConstraints: { matchLabelKeys?: string[] }[];
-  containers: { lifecycle?: { preStop?: { sleep?: { seconds: number } } }; startupProbe: Probe; readinessProbe: Probe }[];
+  containers: {
+    lifecycle?: { preStop?: { sleep?: { seconds: number } } };
+    startupProbe: Probe;
+    readinessProbe: Probe;
+  }[];
 };
 
 const NOW = new Date("2026-03-02T12:00:00Z");
@@ -39,7 +43,9 @@ describe("pod lifecycle and disruption", () => {
     const w = plan.scaling.workloads[0];
     const pod = (deploymentManifest(w).spec as { template: { spec: PodSpec } }).template.spec;
     for (const c of pod.topologySpreadConstraints) expect(c.matchLabelKeys).to.deep.equal(["pod-template-hash"]);
-    expect((podDisruptionBudgetManifest(w).spec as { unhealthyPodEvictionPolicy: string }).unhealthyPodEvictionPolicy).to.equal("AlwaysAllow");
+    expect(
+      (podDisruptionBudgetManifest(w).spec as { unhealthyPodEvictionPolicy: string }).unhealthyPodEvictionPolicy,
+    ).to.equal("AlwaysAllow");
   });
 
   it("warns where an API workload runs minReplicas 1, and only there", () => {

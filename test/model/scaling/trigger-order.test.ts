@@ -7,8 +7,12 @@ import { rawStackConfig } from "../../support/stack-fixtures";
 
 const NOW = new Date("2026-03-02T12:00:00Z");
 const triggersOf = (raw: Record<string, any>) => {
-  const w = buildScalingPlan(validateConfig(raw), NOW).workloads.find((x) => x.territory === "DE" && x.workload === "queries")!;
-  return (scaledObjectManifest(w).spec as { triggers: { type: string; name: string; metadata: Record<string, string> }[] }).triggers;
+  const w = buildScalingPlan(validateConfig(raw), NOW).workloads.find(
+    (x) => x.territory === "DE" && x.workload === "queries",
+  )!;
+  return (
+    scaledObjectManifest(w).spec as { triggers: { type: string; name: string; metadata: Record<string, string> }[] }
+  ).triggers;
 };
 
 describe("ScaledObject trigger order", () => {
@@ -16,7 +20,14 @@ describe("ScaledObject trigger order", () => {
     const raw = rawStackConfig("prod");
     const before = triggersOf(raw);
     expect(before.slice(0, 2).map((t) => t.name)).to.deep.equal(["rps", "p95-latency-guard"]);
-    raw.seasons.unshift({ name: "grillsaison", firstDay: "05-15", lastDay: "08-31", leadDays: 7, loadMultiplier: 2, floors: { DE: { queries: 4 } } });
+    raw.seasons.unshift({
+      name: "grillsaison",
+      firstDay: "05-15",
+      lastDay: "08-31",
+      leadDays: 7,
+      loadMultiplier: 2,
+      floors: { DE: { queries: 4 } },
+    });
     const after = triggersOf(raw);
     expect(after.length).to.equal(before.length + 1);
     expect(after.slice(0, 2)).to.deep.equal(before.slice(0, 2));

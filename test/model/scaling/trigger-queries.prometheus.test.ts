@@ -12,14 +12,22 @@ import { latencySignal, p95Query } from "../../../model/prometheus/promql";
 import { buildScalingPlan } from "../../../model/scaling/plan";
 import { scaledObjectManifest } from "../../../model/scaling/workload-manifests";
 import { loadStackConfig } from "../../../scripts/stack-file";
-import { MetricsEndpoint, PrometheusServer, podMonitorScrapeConfig, serveMetrics, startPrometheus } from "../../support/prometheus-server";
+import {
+  MetricsEndpoint,
+  PrometheusServer,
+  podMonitorScrapeConfig,
+  serveMetrics,
+  startPrometheus,
+} from "../../support/prometheus-server";
 import { ROOT } from "../../support/stack-fixtures";
 
 const config = loadStackConfig("prod", path.join(ROOT, "Pulumi.prod.yaml"));
 const plan = buildScalingPlan(config, new Date("2026-03-02T12:00:00Z"));
 const NS = config.namespace;
-const workload = (territory: string, name: "queries" | "commands") => plan.workloads.find((w) => w.territory === territory && w.workload === name)!;
-const trigger = (territory: string, name: "queries" | "commands", trigger: string) => workload(territory, name).triggers.find((t) => t.name === trigger)!;
+const workload = (territory: string, name: "queries" | "commands") =>
+  plan.workloads.find((w) => w.territory === territory && w.workload === name)!;
+const trigger = (territory: string, name: "queries" | "commands", trigger: string) =>
+  workload(territory, name).triggers.find((t) => t.name === trigger)!;
 
 /** A Micrometer timer with SLO buckets; each scrape adds `perScrape` requests, 90 % within 0.2 s and the rest within 1 s. */
 function micrometerTimer(perScrape: number, withBuckets = true): () => string {
@@ -30,11 +38,24 @@ function micrometerTimer(perScrape: number, withBuckets = true): () => string {
     const fast = requests * 0.9;
     const lines = ["# TYPE http_server_requests_seconds histogram"];
     if (withBuckets) {
-      for (const [le, n] of [["0.05", 0], ["0.1", 0], ["0.2", fast], ["0.3", fast], ["0.35", fast], ["0.5", fast], ["1.0", requests], ["2.0", requests], ["+Inf", requests]] as const) {
+      for (const [le, n] of [
+        ["0.05", 0],
+        ["0.1", 0],
+        ["0.2", fast],
+        ["0.3", fast],
+        ["0.35", fast],
+        ["0.5", fast],
+        ["1.0", requests],
+        ["2.0", requests],
+        ["+Inf", requests],
+      ] as const) {
         lines.push(`http_server_requests_seconds_bucket{${tags},le="${le}"} ${n}`);
       }
     }
-    lines.push(`http_server_requests_seconds_count{${tags}} ${requests}`, `http_server_requests_seconds_sum{${tags}} ${requests * 0.2}`);
+    lines.push(
+      `http_server_requests_seconds_count{${tags}} ${requests}`,
+      `http_server_requests_seconds_sum{${tags}} ${requests * 0.2}`,
+    );
     return `${lines.join("\n")}\n# TYPE jvm_threads_live_threads gauge\njvm_threads_live_threads 42\n`;
   };
 }
@@ -58,9 +79,14 @@ describe("KEDA trigger queries on a real Prometheus server", function () {
       pod: `freshplan-api-${name}-${territory.toLowerCase()}-7d9f-abcde`,
       container: "api",
       endpoint: "http",
-      podLabels: { "app.kubernetes.io/name": "freshplan-api", "freshplan.io/territory": territory, "freshplan.io/workload": name },
+      podLabels: {
+        "app.kubernetes.io/name": "freshplan-api",
+        "freshplan.io/territory": territory,
+        "freshplan.io/workload": name,
+      },
     });
-    const relabelings = (apiPodMonitorManifest(config).spec as { podMetricsEndpoints: { relabelings: object[] }[] }).podMetricsEndpoints[0].relabelings;
+    const relabelings = (apiPodMonitorManifest(config).spec as { podMetricsEndpoints: { relabelings: object[] }[] })
+      .podMetricsEndpoints[0].relabelings;
     const targets = [
       pod("DE", "queries", await serve(micrometerTimer(50))), // traffic
       pod("DE", "commands", await serve(micrometerTimer(0))), // requested once, idle now
@@ -72,9 +98,13 @@ describe("KEDA trigger queries on a real Prometheus server", function () {
       scrapeConfigs: [
         podMonitorScrapeConfig({ namespace: NS, name: "freshplan-api" }, targets, { relabelings }),
         // The same pods under a PodMonitor that lost the job relabelling: `job` drifts to the default.
-        podMonitorScrapeConfig({ namespace: NS, name: "freshplan-api-drifted" }, [pod("AT", "commands", await serve(micrometerTimer(20)))], {
-          relabelings: relabelings.filter((r) => (r as { targetLabel?: string }).targetLabel !== "job"),
-        }),
+        podMonitorScrapeConfig(
+          { namespace: NS, name: "freshplan-api-drifted" },
+          [pod("AT", "commands", await serve(micrometerTimer(20)))],
+          {
+            relabelings: relabelings.filter((r) => (r as { targetLabel?: string }).targetLabel !== "job"),
+          },
+        ),
       ],
     });
     await prometheus.waitForScrapes(4);
@@ -112,21 +142,41 @@ describe("KEDA trigger queries on a real Prometheus server", function () {
   });
 
   it("reads 0, not nothing, for a workload that is scraped but idle or never requested", async () => {
-    for (const [territory, name] of [["DE", "commands"], ["CH", "queries"]] as const) {
-      expect(await single(trigger(territory, name, TRIGGER_NAMES.rps).metadata.query), `${territory} ${name} rps`).to.equal(0);
-      expect(await single(trigger(territory, name, TRIGGER_NAMES.latencyGuard).metadata.query), `${territory} ${name} latency`).to.equal(0);
+    for (const [territory, name] of [
+      ["DE", "commands"],
+      ["CH", "queries"],
+    ] as const) {
+      expect(
+        await single(trigger(territory, name, TRIGGER_NAMES.rps).metadata.query),
+        `${territory} ${name} rps`,
+      ).to.equal(0);
+      expect(
+        await single(trigger(territory, name, TRIGGER_NAMES.latencyGuard).metadata.query),
+        `${territory} ${name} latency`,
+      ).to.equal(0);
     }
   });
 
   it("reads nothing (an error for KEDA) when the target is down or the job label drifted", async () => {
-    for (const [territory, name] of [["CH", "commands"], ["AT", "commands"]] as const) {
-      expect(await prometheus.query(trigger(territory, name, TRIGGER_NAMES.rps).metadata.query), `${territory} ${name} rps`).to.deep.equal([]);
-      expect(await prometheus.query(trigger(territory, name, TRIGGER_NAMES.latencyGuard).metadata.query), `${territory} ${name} latency`).to.deep.equal([]);
+    for (const [territory, name] of [
+      ["CH", "commands"],
+      ["AT", "commands"],
+    ] as const) {
+      expect(
+        await prometheus.query(trigger(territory, name, TRIGGER_NAMES.rps).metadata.query),
+        `${territory} ${name} rps`,
+      ).to.deep.equal([]);
+      expect(
+        await prometheus.query(trigger(territory, name, TRIGGER_NAMES.latencyGuard).metadata.query),
+        `${territory} ${name} latency`,
+      ).to.deep.equal([]);
     }
   });
 
   it("reads nothing for latency when requests come without the SLO buckets, while load still reads", async () => {
     expect(await single(trigger("AT", "queries", TRIGGER_NAMES.rps).metadata.query)).to.be.greaterThan(0);
-    expect(await prometheus.query(trigger("AT", "queries", TRIGGER_NAMES.latencyGuard).metadata.query)).to.deep.equal([]);
+    expect(await prometheus.query(trigger("AT", "queries", TRIGGER_NAMES.latencyGuard).metadata.query)).to.deep.equal(
+      [],
+    );
   });
 });

@@ -16,7 +16,9 @@ import { LatencyCurve, simulatedApi } from "./latency-load";
 
 const HOUR = 3600;
 const config = loadStackConfig("prod", path.join(ROOT, "Pulumi.prod.yaml"));
-const deQueries = buildScalingPlan(config, new Date("2026-03-02T12:00:00Z")).workloads.find((w) => w.territory === "DE" && w.workload === "queries")!;
+const deQueries = buildScalingPlan(config, new Date("2026-03-02T12:00:00Z")).workloads.find(
+  (w) => w.territory === "DE" && w.workload === "queries",
+)!;
 const BUDGET = deQueries.p95BudgetMs / 1000;
 
 /** The ScaledObject as rendered, with another maxReplicas and without the calendar floors. */
@@ -30,7 +32,13 @@ function oldLatencyGuard(so: SimulatedScaledObject): SimulatedScaledObject {
   return {
     ...so,
     triggers: so.triggers.map((t) =>
-      t.name === TRIGGER_NAMES.latencyGuard ? { ...t, metricType: "AverageValue" as const, metadata: { ...t.metadata, threshold: String(deQueries.targetRpsPerReplica) } } : t,
+      t.name === TRIGGER_NAMES.latencyGuard
+        ? {
+            ...t,
+            metricType: "AverageValue" as const,
+            metadata: { ...t.metadata, threshold: String(deQueries.targetRpsPerReplica) },
+          }
+        : t,
     ),
   };
 }
@@ -39,7 +47,13 @@ function oldLatencyGuard(so: SimulatedScaledObject): SimulatedScaledObject {
 const SLOW_SERVICE: LatencyCurve = { baseSeconds: 0.1, capacityRps: 70 };
 const STEADY_RPS = 200;
 
-function run(so: SimulatedScaledObject, signal: "new" | "old" | "plain", rps: number | ((seconds: number) => number) = STEADY_RPS, curve = SLOW_SERVICE, hours = 3) {
+function run(
+  so: SimulatedScaledObject,
+  signal: "new" | "old" | "plain",
+  rps: number | ((seconds: number) => number) = STEADY_RPS,
+  curve = SLOW_SERVICE,
+  hours = 3,
+) {
   const api = simulatedApi(typeof rps === "number" ? () => rps : rps, curve);
   const ratio = (t: Parameters<typeof api.p95>[0]) => api.p95(t)! / BUDGET;
   const latency = {

@@ -16,7 +16,9 @@ export interface LatencyCurve {
 export function p95Seconds(curve: LatencyCurve, rps: number, readyPods: number): number {
   if (readyPods === 0) return curve.baseSeconds * 100;
   const utilisation = rps / (readyPods * curve.capacityRps);
-  return utilisation >= 0.99 ? curve.baseSeconds * 100 : Math.min(curve.baseSeconds / (1 - utilisation), curve.baseSeconds * 100);
+  return utilisation >= 0.99
+    ? curve.baseSeconds * 100
+    : Math.min(curve.baseSeconds / (1 - utilisation), curve.baseSeconds * 100);
 }
 
 export interface SimulatedApi {
@@ -29,7 +31,11 @@ export interface SimulatedApi {
 }
 
 /** Windows are fed once per tick, however many triggers read them. */
-export function simulatedApi(load: (seconds: number) => number, curve: LatencyCurve, windows = { rateSeconds: 120, latencySeconds: 300 }): SimulatedApi {
+export function simulatedApi(
+  load: (seconds: number) => number,
+  curve: LatencyCurve,
+  windows = { rateSeconds: 120, latencySeconds: 300 },
+): SimulatedApi {
   const rate = slidingMean(windows.rateSeconds);
   const latency = slidingMean(windows.latencySeconds);
   let at = Number.NaN;
@@ -39,7 +45,10 @@ export function simulatedApi(load: (seconds: number) => number, curve: LatencyCu
     if (tick.seconds !== at) {
       at = tick.seconds;
       const rps = load(tick.seconds);
-      current = { rps: rate(tick.seconds, rps), p95: latency(tick.seconds, p95Seconds(curve, rps, tick.readyReplicas)) };
+      current = {
+        rps: rate(tick.seconds, rps),
+        p95: latency(tick.seconds, p95Seconds(curve, rps, tick.readyReplicas)),
+      };
       p95History.push({ seconds: tick.seconds, p95: current.p95 });
     }
     return current;
