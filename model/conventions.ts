@@ -44,6 +44,8 @@ export const TRIGGER_NAMES = {
   journalBacklog: "journal-backlog",
   season: (name: string) => `season-${name}`,
   campaign: (name: string) => `campaign-${name}`,
+  /** A pre-scaling phase of a season or campaign, after its owner's trigger: `season-oktoberfest-lead`. */
+  phase: (ownerTrigger: string, phase: string) => `${ownerTrigger}-${phase}`,
 } as const;
 
 /** Recording rules of the API group, per territory and workload. */

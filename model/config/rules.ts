@@ -8,6 +8,7 @@ import { timeZoneProblem } from "../time/time-zones";
 import { DEFAULT_SLO_BUCKETS_MS } from "./alert-settings";
 import { minutesOf, numberFrom as num } from "./fields";
 import { ConfigIssue, PathSegment, formatPath } from "./issues";
+import { phaseIssues } from "./phase-rules";
 import { WORKLOADS } from "./schema";
 
 type Dict = Record<string, unknown>;
@@ -128,6 +129,19 @@ export function crossFieldIssues(raw: unknown): ConfigIssue[] {
       if (entries(item.floors).length === 0 && isDict(item.floors)) {
         add([kind, i, "floors"], item.floors, "at least one territory with a floor", context);
       }
+      const siblingNames = items
+        .filter((x, k) => k !== i && isDict(x) && typeof x.name === "string")
+        .map((x) => (x as Dict).name as string);
+      phaseIssues({
+        kind: kind as "seasons" | "campaigns",
+        index: i,
+        item,
+        siblingNames,
+        territories: [...territoryByCode.keys()],
+        add,
+        checkFloor,
+        context,
+      });
       const lead = num(item.leadDays) ?? 0;
       if (kind === "seasons") {
         const first = typeof item.firstDay === "string" ? parseMonthDay(item.firstDay) : undefined;

@@ -12,6 +12,7 @@ import { parseCalendarDate, parseMonthDay } from "../time/calendar-date";
 import { alertSettingsSchema } from "./alert-settings";
 import { alertRoutingSchema, dashboardSettingsSchema } from "./dashboard-settings";
 import { int, numericString, positive, promDuration, text } from "./fields";
+import { rehearsalSettingsSchema } from "./rehearsal-settings";
 
 export const WORKLOADS = ["queries", "commands"] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
@@ -82,6 +83,21 @@ const floors = z.record(territoryCode, floorsByWorkload, {
   error: "a map of territory → { queries, commands } floors",
 });
 
+const phaseName = text(
+  /^[a-z][a-z0-9-]{0,15}$/,
+  "a short lower-case name of letters, digits and '-' (it becomes part of a trigger name)",
+);
+
+/** A pre-scaling step before the window's first day; rules.ts relates it to leadDays and the other floors. */
+const phase = z.strictObject({
+  name: phaseName,
+  /** Days before firstDay from which the phase's floors hold, until the next phase (the last: until firstDay). */
+  fromDaysBefore: int(1, 90),
+  floors,
+  /** Why a floor lies above a later one (the rule is: floors rise towards the peak). */
+  reason: z.string({ error: "a sentence" }).min(1, { error: "a sentence" }).optional(),
+});
+
 const season = z.strictObject({
   name: slug,
   /** First day of the window, recurring yearly. */
@@ -94,6 +110,8 @@ const season = z.strictObject({
   loadMultiplier: positive("a multiplier"),
   /** The territories the season applies to, each with its replica floors. */
   floors,
+  /** Staged pre-scaling: with phases, `floors` hold from firstDay and the phases cover the lead days. */
+  phases: z.array(phase, { error: "a list of phases" }).optional(),
 });
 
 const campaign = z.strictObject({
@@ -103,6 +121,7 @@ const campaign = z.strictObject({
   leadDays: int(0, 90).default(0),
   loadMultiplier: positive("a multiplier"),
   floors,
+  phases: z.array(phase, { error: "a list of phases" }).optional(),
 });
 
 const scaling = z.strictObject({
@@ -221,6 +240,8 @@ export const freshplanConfigSchema = z.strictObject({
   dashboards: dashboardSettingsSchema.default(() => dashboardSettingsSchema.parse({})),
   /** Alertmanager routing by severity; without it the stack ships no routing. */
   alertRouting: alertRoutingSchema.optional(),
+  /** The daily load shape and capacity model of `npm run rehearse` (see rehearsal-settings.ts). */
+  rehearsal: rehearsalSettingsSchema.default(() => rehearsalSettingsSchema.parse({})),
 });
 
 export type FreshplanConfig = z.infer<typeof freshplanConfigSchema>;
@@ -228,6 +249,7 @@ export type TerritoryConfig = FreshplanConfig["territories"][string];
 export type TerritoryWorkloadConfig = TerritoryConfig[WorkloadName];
 export type SeasonConfig = FreshplanConfig["seasons"][number];
 export type CampaignConfig = FreshplanConfig["campaigns"][number];
+export type PhaseConfig = NonNullable<SeasonConfig["phases"]>[number];
 export type WorkloadSettings = FreshplanConfig["workloads"][WorkloadName];
 export type CapacitySettings = FreshplanConfig["capacity"];
 export type JournalConfig = NonNullable<FreshplanConfig["journal"]>;

@@ -11,6 +11,7 @@ import type { KedaTrigger, ScaledWorkload } from "../keda/types";
 import { apiCredentialsSecret } from "../journal/logins";
 import { latencyRatioQuery, rpsTriggerQuery } from "../prometheus/promql";
 import { CronWindow, businessHoursWindow, campaignWindow, seasonWindow } from "./cron-windows";
+import { PhaseWindow, campaignPhaseWindows, seasonPhaseWindows } from "./phase-windows";
 
 /** A replica floor held by a cron trigger during a window. */
 export interface FloorWindow extends CronWindow {
@@ -46,15 +47,30 @@ function floorWindows(
   notices: Set<string>,
 ) {
   const windows: FloorWindow[] = [];
+  const phaseFloors = (phases: PhaseWindow[]) => {
+    for (const { phase, ...w } of phases) {
+      const floor = phase.floors[code]?.[workload];
+      if (floor !== undefined) windows.push({ ...w, floor });
+    }
+  };
   for (const season of config.seasons) {
     const floor = season.floors[code]?.[workload];
-    if (floor !== undefined) windows.push({ ...seasonWindow(season, territory.timeZone), floor });
+    // With phases the lead days are theirs: the season's own floors hold from its first day.
+    const own = season.phases?.length ? { ...season, leadDays: 0 } : season;
+    phaseFloors(seasonPhaseWindows(season, territory.timeZone));
+    if (floor !== undefined) windows.push({ ...seasonWindow(own, territory.timeZone), floor });
   }
   config.campaigns.forEach((campaign, index) => {
     const floor = campaign.floors[code]?.[workload];
-    if (floor === undefined) return;
+    if (floor === undefined && !campaign.phases?.some((p) => p.floors[code]?.[workload] !== undefined)) return;
     const decision = campaignWindow(campaign, index, territory.timeZone, now);
-    if (decision.window) windows.push({ ...decision.window, floor });
+    if (decision.window) {
+      phaseFloors(campaignPhaseWindows(campaign, territory.timeZone));
+      const own = campaign.phases?.length
+        ? campaignWindow({ ...campaign, leadDays: 0 }, index, territory.timeZone, now).window!
+        : decision.window;
+      if (floor !== undefined) windows.push({ ...own, floor });
+    }
     if (decision.notice) notices.add(decision.notice);
   });
   const hours = territory[workload].businessHours;

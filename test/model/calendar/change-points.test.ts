@@ -29,7 +29,8 @@ describe("capacity calendar: change points of the prod stack", () => {
       ["2025-12-31T23:00:00.000Z", 1], // the period starts 2026-01-01 00:00 CET
       ["2026-03-31T22:00:00.000Z", 3], // spargel 04-01 00:00 CEST
       ["2026-06-30T22:00:00.000Z", 1], // spargel ends: 07-01 00:00 CEST
-      ["2026-08-17T22:00:00.000Z", 4], // oktoberfest 09-01 minus 14 lead days = 08-18
+      ["2026-08-17T22:00:00.000Z", 2], // oktoberfest's lead phase: 09-01 minus 14 days = 08-18
+      ["2026-08-31T22:00:00.000Z", 4], // oktoberfest's peak floor from 09-01
       ["2026-10-15T22:00:00.000Z", 1], // oktoberfest ends: 10-16 00:00 CEST
       ["2026-10-31T23:00:00.000Z", 4], // weihnachten 11-01 00:00 CET (after the DST change)
       ["2026-12-31T23:00:00.000Z", 1], // year end: 2027-01-01 00:00 CET
@@ -38,9 +39,10 @@ describe("capacity calendar: change points of the prod stack", () => {
 
   it("names the window behind each change", () => {
     const causes = changePoints(lane(prod, "DE", "commands")).map((p) => p.causes.join(" "));
-    expect(causes[3]).to.match(/^oktoberfest starts/);
-    expect(causes[3]).to.contain("14 lead days");
-    expect(causes[6]).to.match(/^weihnachten ends/);
+    expect(causes[3]).to.match(/^oktoberfest lead starts/);
+    expect(causes[3]).to.contain("from 14 days before 09-01");
+    expect(causes[4]).to.match(/^oktoberfest starts/);
+    expect(causes[7]).to.match(/^weihnachten ends/);
   });
 
   it("CH and AT: weihnachten in Europe/Zurich and Europe/Vienna", () => {

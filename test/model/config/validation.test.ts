@@ -174,6 +174,7 @@ describe("stack config validation", () => {
     raw.territories.DE.queries.maxReplicas = "8";
     raw.seasons[0].floors.DE.queries = "7";
     raw.seasons[0].leadDays = "10";
+    raw.seasons[0].phases[0].fromDaysBefore = "10";
     const config = validateConfig(raw);
     expect(config.territories.DE.queries.maxReplicas).to.equal(8);
     expect(config.seasons[0].floors.DE.queries).to.equal(7);

@@ -112,8 +112,9 @@ describe("KEDA cron semantics on the rendered ScaledObjects", () => {
   it("holds DE queries in Oktoberfest from the first day (and the lead days), not after the last", () => {
     const deQueries = spec(prod, "freshplan-api-queries-de");
     expect(cronFloorAt(deQueries, at("2026-09-01T00:00:00+02:00")).active).to.include("season-oktoberfest");
-    expect(cronFloorAt(deQueries, at("2026-08-18T00:00:00+02:00")).active).to.include("season-oktoberfest");
-    expect(cronFloorAt(deQueries, at("2026-08-17T23:59:00+02:00")).active).not.to.include("season-oktoberfest");
+    expect(cronFloorAt(deQueries, at("2026-08-18T00:00:00+02:00")).active).to.include("season-oktoberfest-lead");
+    expect(cronFloorAt(deQueries, at("2026-08-17T23:59:00+02:00")).active).not.to.include("season-oktoberfest-lead");
+    expect(cronFloorAt(deQueries, at("2026-09-01T00:00:00+02:00")).active).not.to.include("season-oktoberfest-lead");
     expect(cronFloorAt(deQueries, at("2026-10-15T23:59:00+02:00")).active).to.include("season-oktoberfest");
     expect(cronFloorAt(deQueries, at("2026-10-16T00:00:00+02:00")).active).not.to.include("season-oktoberfest");
   });
