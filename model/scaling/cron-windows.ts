@@ -36,6 +36,8 @@ export interface CronWindow extends CronSchedule {
   readonly label: string;
   /** Human-readable window, e.g. "08-18 → 10-15 (Oktoberfest 09-01…10-15, 14 lead days)". */
   readonly description: string;
+  /** The season or campaign this window is a pre-scaling phase of (phases only). */
+  readonly phaseOf?: string;
 }
 
 export interface CampaignDecision {

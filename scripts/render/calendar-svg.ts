@@ -136,16 +136,19 @@ export function calendarSvg(
     for (const w of lane.windows.filter((w) => w.kind !== "business-hours")) {
       const active = spans.filter((s) => s.step.active.includes(w.name));
       for (const [a, b] of mergeRuns(active.map((s) => [s.start.getTime(), s.end.getTime()]))) {
-        const mid = leadEnd(config, w.label, lane.timeZone, a, b);
+        // A pre-scaling phase is lead time as a whole; a season's own lead days end on its first day.
+        const mid = w.phaseOf !== undefined ? b : leadEnd(config, w.label, lane.timeZone, a, b);
         if (mid !== undefined) {
           out.push(
-            `<rect class="lead" x="${x(a).toFixed(1)}" y="${plotTop}" width="${(x(mid) - x(a)).toFixed(1)}" height="${PLOT}" fill="${colour(w.label)}" fill-opacity="0.18"/>`,
+            `<rect class="lead" x="${x(a).toFixed(1)}" y="${plotTop}" width="${(x(mid) - x(a)).toFixed(1)}" height="${PLOT}" fill="${colour(w.phaseOf ?? w.label)}" fill-opacity="0.18"/>`,
           );
         }
         const [ba, bb] = [x(mid ?? a), x(b)];
-        out.push(
-          `<rect class="season" x="${ba.toFixed(1)}" y="${plotTop}" width="${(bb - ba).toFixed(1)}" height="${PLOT}" fill="${colour(w.label)}" fill-opacity="0.45"/>`,
-        );
+        if (bb > ba) {
+          out.push(
+            `<rect class="season" x="${ba.toFixed(1)}" y="${plotTop}" width="${(bb - ba).toFixed(1)}" height="${PLOT}" fill="${colour(w.label)}" fill-opacity="0.45"/>`,
+          );
+        }
         // Centred over the band, kept inside the plot, dropped to its floor alone (or left out) where it would overlap another.
         for (const text of [`${w.label} ≥${w.floor}`, `≥${w.floor}`]) {
           const width = textWidth(text);

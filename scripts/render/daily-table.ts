@@ -53,15 +53,30 @@ function laneEvents(
       for (const n of names) {
         const w = lane.windows.find((x) => x.name === n);
         if (!w || w.kind === "business-hours") continue;
-        const leadDays = lead.get(w.label)?.leadDays ?? 0;
-        add(days[d].date, verb === "starts" && leadDays > 0 ? `${w.label} pre-scale starts` : `${w.label} ${verb}`);
+        if (w.phaseOf !== undefined) {
+          // A phase's end is the next phase's (or the season's) start: only its start is news.
+          const phases = lead.get(w.phaseOf)?.phases ?? [];
+          const earliest = Math.max(...phases.map((p) => p.fromDaysBefore));
+          const phase = phases.find((p) => w.label === `${w.phaseOf} ${p.name}`);
+          if (verb === "starts") {
+            add(
+              days[d].date,
+              phase?.fromDaysBefore === earliest ? `${w.phaseOf} pre-scale starts` : `${w.label} starts`,
+            );
+          }
+          continue;
+        }
+        // With phases the window's own trigger starts on its first day; without, its lead days come first.
+        const window = lead.get(w.label);
+        const preScales = verb === "starts" && (window?.leadDays ?? 0) > 0 && !window?.phases?.length;
+        add(days[d].date, preScales ? `${w.label} pre-scale starts` : `${w.label} ${verb}`);
       }
     }
   }
   // The day a season with lead days begins: nothing changes in the floor, but ops look for it.
   for (const w of lane.windows) {
     const window = lead.get(w.label);
-    if (!window || window.leadDays === 0) continue;
+    if (!window || window.leadDays === 0 || window.phases?.length) continue;
     for (const day of days) {
       const text = formatCalendarDate(day.date);
       if (window.firstDay === text || window.firstDay === formatMonthDay(day.date)) add(day.date, `${w.label} starts`);

@@ -90,7 +90,8 @@ describe("policy pack", () => {
         policy: "scaledobject-floors-and-fallback",
         type: SCALED_OBJECT,
         name: "freshplan-api-queries-de",
-        change: (p) => (p.spec.triggers.find((t: any) => t.type === "cron").metadata.desiredReplicas = "7"),
+        change: (p) =>
+          (p.spec.triggers.find((t: any) => t.name === "season-oktoberfest").metadata.desiredReplicas = "7"),
         expected:
           /ScaledObject freshplan-production\/freshplan-api-queries-de: cron trigger "season-oktoberfest" holds 7 replicas, outside \[minReplicaCount 2, maxReplicaCount 6\]/,
       },

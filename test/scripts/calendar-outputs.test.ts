@@ -68,7 +68,7 @@ describe("capacity calendar outputs", function () {
     for (const label of [
       "DE queries",
       "AT commands",
-      "oktoberfest ≥6",
+      "oktoberfest lead ≥4",
       "weihnachten ≥2",
       "spargel ≥4",
       "max 6",

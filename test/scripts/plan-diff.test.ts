@@ -42,30 +42,30 @@ const changedPaths = (d: PlanDiff, name: string) =>
   d.objects.changed.find((c) => c.name.endsWith(`/${name}`))?.changes.map((c) => c.path) ?? [];
 
 describe("plan diff: what a config edit does", () => {
-  it("a moved season: the floor's new window in words, the trigger's start, fewer replica-hours", async () => {
+  it("a moved season: the floor's new window in words, the trigger's start, more replica-hours", async () => {
     const { diff, markdown } = await edited(
       "prod",
-      (raw) => (raw.seasons.find((s: any) => s.name === "oktoberfest").leadDays = 7),
+      (raw) => (raw.seasons.find((s: any) => s.name === "spargel").leadDays = 7),
     );
     expect(sentences(diff)).to.deep.equal([
-      "DE queries: oktoberfest floor 6 now from 08-25 instead of 08-18",
-      "DE commands: oktoberfest floor 4 now from 08-25 instead of 08-18",
+      "DE queries: spargel floor 4 now from 03-25 instead of 04-01",
+      "DE commands: spargel floor 3 now from 03-25 instead of 04-01",
     ]);
     expect(changedPaths(diff, "freshplan-api-queries-de")).to.deep.equal([
-      "spec.triggers[season-oktoberfest].metadata.start",
+      "spec.triggers[season-spargel].metadata.start",
     ]);
-    expect(markdown).to.contain("- `spec.triggers[season-oktoberfest].metadata.start`: `0 0 18 8 *` → `0 0 25 8 *`");
-    // DE commands (no business hours): 7 days × 24 h less of floor 4 over min 1. DE queries loses less
-    // than 7 × 24 × (6 − 2): its business-hours floor holds part of those days anyway.
+    expect(markdown).to.contain("- `spec.triggers[season-spargel].metadata.start`: `0 0 1 4 *` → `0 0 25 3 *`");
+    // DE commands (no business hours): 7 more days of floor 3 over min 1, 167 h in Berlin (the clocks go
+    // forward on 29 March). DE queries gains less: its business-hours floor holds part of those days anyway.
     const lanes = diff.capacity!.lanes;
     const delta = (workload: string) =>
       lanes.filter((l) => l.workload === workload).map((l) => l.after! - l.before!)[0];
-    expect(delta("commands")).to.equal(-7 * 24 * (4 - 1));
+    expect(delta("commands")).to.equal((7 * 24 - 1) * (3 - 1));
     expect(delta("queries"))
-      .to.be.lessThan(0)
-      .and.greaterThan(-7 * 24 * (6 - 2));
+      .to.be.greaterThan(0)
+      .and.lessThan(7 * 24 * (4 - 2));
     expect(diff.capacity!.total.after - diff.capacity!.total.before).to.equal(delta("commands") + delta("queries"));
-    expect(markdown).to.match(/\| DE \| commands \| [\d,]+ \| [\d,]+ \| −504 \(−[\d.]+ %\) \|/);
+    expect(markdown).to.match(/\| DE \| commands \| [\d,]+ \| [\d,]+ \| \+334 \(\+[\d.]+ %\) \|/);
   });
 
   it("a raised max: the min/max sentence and the ScaledObject's maxReplicaCount, no cost change", async () => {

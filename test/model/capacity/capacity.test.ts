@@ -142,10 +142,11 @@ describe("cost view in replica-hours", () => {
   it("totals add the lanes, each derived by hand from the prod config", () => {
     const year = 8760;
     const weihnachten = 61 * 24;
-    // DE queries: min 2 all year; spargel 4 (91 days), oktoberfest 6 (59 days with lead), weihnachten 6;
-    // business hours 3 on the 109 weekdays of 2026 outside those seasons (12 h each, 07:00–19:00).
-    const deQueries = 2 * year + 2 * 91 * 24 + 4 * 59 * 24 + 4 * weihnachten + 109 * 12;
-    const deCommands = year + 2 * 91 * 24 + 3 * 59 * 24 + 3 * weihnachten;
+    // DE queries: min 2 all year; spargel 4 (91 days), oktoberfest's lead phase 4 (14 days) then 6 (45 days),
+    // weihnachten 6; business hours 3 on the 109 weekdays of 2026 outside those seasons (12 h, 07:00–19:00).
+    const deQueries = 2 * year + 2 * 91 * 24 + 2 * 14 * 24 + 4 * 45 * 24 + 4 * weihnachten + 109 * 12;
+    // DE commands: min 1; spargel 3, oktoberfest's lead 2 then 4, weihnachten 4.
+    const deCommands = year + 2 * 91 * 24 + 1 * 14 * 24 + 3 * 45 * 24 + 3 * weihnachten;
     // The others: min 1 and only weihnachten at their max.
     const onlyWeihnachten = (floor: number) => year + (floor - 1) * weihnachten;
     const expected = {
@@ -159,10 +160,10 @@ describe("cost view in replica-hours", () => {
     expect(Object.fromEntries(cost.lanes.map((c) => [`${c.territory} ${c.workload}`, c.configured]))).to.deep.equal(
       expected,
     );
-    expect(cost.total.configured).to.equal(103_236);
+    expect(cost.total.configured).to.equal(101_892);
     // Static peak: the peak floors 6 + 4 + 4 + 3 + 3 + 2 held all year.
     expect(cost.total.staticPeak).to.equal(22 * year);
-    expect(cost.total.savingsVsStatic).to.be.closeTo(1 - 103_236 / 192_720, 1e-12);
+    expect(cost.total.savingsVsStatic).to.be.closeTo(1 - 101_892 / 192_720, 1e-12);
   });
 
   it("counts a workload without any floor at its minReplicas, not as zero", () => {
