@@ -72,12 +72,11 @@ function lane(r: WorkloadRehearsal, top: number): string[] {
   const lines = [
     `${r.minutesOverBudget} min over ${r.p95BudgetMs} ms`,
     `${r.minutesAtMax} min at max · peak ${r.peakReplicas}`,
-    `${Math.round(r.replicaHours)} replica-h · ${r.scaleEvents} scale events`,
-    r.recommendedMaxReplicas === undefined
-      ? "no max ≤ 8× holds: raise the floor"
-      : r.recommendedMaxReplicas === r.maxReplicas
-        ? "max holds"
-        : `max ${r.recommendedMaxReplicas} would hold`,
+    `${Math.round(r.replicaHours)} replica-h`,
+    `${r.scaleEvents} scale event${r.scaleEvents === 1 ? "" : "s"}`,
+    ...(r.recommendedMaxReplicas === undefined
+      ? ["no max ≤ 8× holds:", "raise the floor"]
+      : [r.recommendedMaxReplicas === r.maxReplicas ? "max holds" : `max ${r.recommendedMaxReplicas} would hold`]),
   ];
   lines.forEach((l, k) =>
     out.push(
