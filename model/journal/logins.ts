@@ -61,3 +61,22 @@ export function apiCredentialsSecret(territory: string, workload: WorkloadName):
 export function requiredStackSecrets(raw: Record<string, unknown>): string[] {
   return raw.journal === undefined ? [] : ["journalAdminPassword"];
 }
+
+/** Where a login connects: the journal's PostgreSQL as stack config names it. */
+export interface JournalConnection {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly sslMode: string;
+}
+
+/** The libpq environment of a login role (the password is added by the component, as a secret). */
+export function libpqEnvironment(connection: JournalConnection, role: string): Record<string, string> {
+  return {
+    PGHOST: connection.host,
+    PGPORT: String(connection.port),
+    PGDATABASE: connection.database,
+    PGUSER: role,
+    PGSSLMODE: connection.sslMode,
+  };
+}

@@ -5,7 +5,7 @@
 import type { FreshplanConfig, JournalConfig } from "../config/schema";
 import { PART_OF, TRIGGER_NAMES, eventWorkerName } from "../conventions";
 import type { KedaTrigger, Manifest, ScaledWorkload } from "../keda/types";
-import { JOURNAL_CHANNEL, JournalLogin, consumerLogin, monitorLogin, writerLogin } from "./logins";
+import { JOURNAL_CHANNEL, JournalLogin, consumerLogin, libpqEnvironment, monitorLogin, writerLogin } from "./logins";
 
 export interface JournalPlan {
   readonly connection: Omit<JournalConfig, "worker">;
@@ -65,16 +65,9 @@ export function buildJournalPlan(config: FreshplanConfig): JournalPlan | undefin
   };
 }
 
-/** The libpq environment of a login (the password is added by the component, as a secret). */
+/** The libpq environment of a journal login, and the channel its wake-ups come on. */
 export function connectionEnvironment(plan: JournalPlan, login: JournalLogin): Record<string, string> {
-  return {
-    PGHOST: plan.connection.host,
-    PGPORT: String(plan.connection.port),
-    PGDATABASE: plan.connection.database,
-    PGUSER: login.role,
-    PGSSLMODE: plan.connection.sslMode,
-    FRESHPLAN_JOURNAL_CHANNEL: JOURNAL_CHANNEL,
-  };
+  return { ...libpqEnvironment(plan.connection, login.role), FRESHPLAN_JOURNAL_CHANNEL: JOURNAL_CHANNEL };
 }
 
 /** KEDA reads the monitor's password from its Secret; host, user and database are plain metadata. */

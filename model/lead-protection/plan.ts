@@ -14,7 +14,7 @@ import type { FreshplanConfig, JournalConfig } from "../config/schema";
 import { MANAGED_LABELS } from "../conventions";
 import type { Manifest } from "../keda/types";
 import { RESTRICTED_CONTAINER } from "../kubernetes/pod-security";
-import { monitorLogin } from "../journal/logins";
+import { libpqEnvironment, monitorLogin } from "../journal/logins";
 
 export const LEAD_GROUPS = {
   crm: "freshplan_lead_crm",
@@ -76,14 +76,9 @@ export function buildLeadProtectionPlan(config: FreshplanConfig): LeadProtection
   };
 }
 
+/** The libpq environment of a lead-protection login (the password is added by the component, as a secret). */
 export function leadConnectionEnvironment(plan: LeadProtectionPlan, login: LeadLogin): Record<string, string> {
-  return {
-    PGHOST: plan.connection.host,
-    PGPORT: String(plan.connection.port),
-    PGDATABASE: plan.connection.database,
-    PGUSER: login.role,
-    PGSSLMODE: plan.connection.sslMode,
-  };
+  return libpqEnvironment(plan.connection, login.role);
 }
 
 const labels = { "app.kubernetes.io/name": LEAD_SCAN_CRONJOB, ...MANAGED_LABELS };
