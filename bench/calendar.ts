@@ -117,7 +117,8 @@ async function main() {
   const files = { prod: stackFilePath("prod", ROOT), big: writeStack(big, dir) };
   const objects = (await runStack(big)).resources.filter((r) => typeof r.inputs.kind === "string").length;
   console.log(
-    `big config: ${o.territories} territories × ${o.seasons} seasons, business hours on every workload: ${objects} Kubernetes objects`,
+    `big config: ${o.territories} territories × ${o.seasons} seasons, business hours on every workload: ` +
+      `${objects} Kubernetes objects`,
   );
 
   const tools = {

@@ -206,7 +206,8 @@ export async function compareEndToEnd(
         bySystem[system].push(result);
         console.log(
           `end-to-end ${system.padEnd(8)} ${workersPerTerritory} worker(s)/territory, round ${round + 1}: ` +
-            `${String(result.eventsPerSecond).padStart(5)} events/s, latency p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms`,
+            `${String(result.eventsPerSecond).padStart(5)} events/s, latency p50 ${result.latencyP50Ms} ms, ` +
+            `p99 ${result.latencyP99Ms} ms`,
         );
       }
     }
@@ -235,7 +236,8 @@ export async function compareEndToEnd(
     console.log(
       `${String(c.workersPerTerritory).padStart(17)} | ` +
         `${`${c.journal.eventsPerSecond} (${c.journal.latencyP50Ms}/${c.journal.latencyP99Ms})`.padStart(25)} | ` +
-        `${`${c.graphile.eventsPerSecond} (${c.graphile.latencyP50Ms}/${c.graphile.latencyP99Ms})`.padStart(34)} | ${c.ratio}`,
+        `${`${c.graphile.eventsPerSecond} (${c.graphile.latencyP50Ms}/${c.graphile.latencyP99Ms})`.padStart(34)} ` +
+        `| ${c.ratio}`,
     );
   }
   return comparisons;

@@ -225,7 +225,8 @@ async function main(): Promise<void> {
     const admin = await connectClient(url, "bench-admin");
     const settings = (
       await admin.query(
-        "SELECT notify_throttle::text, notify_threshold_soft::float8, notify_threshold_hard::float8 FROM integration.settings",
+        "SELECT notify_throttle::text, notify_threshold_soft::float8, notify_threshold_hard::float8 FROM " +
+          "integration.settings",
       )
     ).rows[0];
     const listener = await connectClient(url, "bench-listener");
@@ -277,7 +278,8 @@ async function main(): Promise<void> {
           byMode.get(mode)!.push(result);
           console.log(
             `${MODES[mode].label.padEnd(34)} ${String(producers).padStart(2)} producers, round ${round + 1}: ` +
-              `${String(result.eventsPerSecond).padStart(6)} events/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
+              `${String(result.eventsPerSecond).padStart(6)} events/s, p50 ${result.p50Ms} ms, p99 ` +
+              `${result.p99Ms} ms, ` +
               `${result.notifications} notifications, CPU/event server ${result.serverCpuUsPerEvent} µs, ` +
               `client ${result.clientCpuUsPerEvent} µs`,
           );
@@ -298,7 +300,8 @@ async function main(): Promise<void> {
     await admin.end();
 
     console.log(
-      "\nproducers | (a) INSERT ev/s | (b) +notify each ev/s (ratio) | (c) enqueue_event ev/s (ratio) | (c) p50/p99 ms | (d) add_job ev/s (ratio) | (c)/(d)",
+      "\nproducers | (a) INSERT ev/s | (b) +notify each ev/s (ratio) | (c) enqueue_event ev/s (ratio) | (c) " +
+        "p50/p99 ms | (d) add_job ev/s (ratio) | (c)/(d)",
     );
     for (const producers of levels) {
       const get = (m: Mode) => results.find((r) => r.mode === m && r.producers === producers)!;
@@ -310,7 +313,8 @@ async function main(): Promise<void> {
       ];
       console.log(
         `${String(producers).padStart(9)} | ${String(a.eventsPerSecond).padStart(15)} | ` +
-          `${`${b.eventsPerSecond} (${b.ratioToInsert})`.padStart(29)} | ${`${c.eventsPerSecond} (${c.ratioToInsert})`.padStart(30)} | ` +
+          `${`${b.eventsPerSecond} (${b.ratioToInsert})`.padStart(29)} | ` +
+          `${`${c.eventsPerSecond} (${c.ratioToInsert})`.padStart(30)} | ` +
           `${`${c.p50Ms}/${c.p99Ms}`.padStart(14)} | ${`${d.eventsPerSecond} (${d.ratioToInsert})`.padStart(24)} | ` +
           `${round(c.eventsPerSecond / d.eventsPerSecond)}`,
       );

@@ -1,4 +1,7 @@
-/** The stack's Alertmanager routing as a prometheus-operator AlertmanagerConfig, when the config asks for one (model/routing/). */
+/**
+ * The stack's Alertmanager routing as a prometheus-operator AlertmanagerConfig, when the config asks for one
+ * (model/routing/).
+ */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Manifest } from "../model/keda/types";

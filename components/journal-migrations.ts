@@ -62,7 +62,10 @@ export const journalMigrationProvider: pulumi.dynamic.ResourceProvider = {
       .filter((m) => before.has(m.version) && before.get(m.version)!.checksum !== m.checksum)
       .map((m) => ({
         property: "migrations",
-        reason: `${m.file} was changed after it was applied (checksum ${before.get(m.version)!.checksum.slice(0, 12)} → ${m.checksum.slice(0, 12)}); restore it and add a new V<n>__ migration instead`,
+        reason:
+          `${m.file} was changed after it was applied (checksum ` +
+          `${before.get(m.version)!.checksum.slice(0, 12)} → ${m.checksum.slice(0, 12)}); restore it and add a ` +
+          `new V<n>__ migration instead`,
       }));
     return { inputs: news, failures };
   },

@@ -7,7 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ScalingPlan } from "../model/scaling/plan";
 
 export interface KedaInstallArgs {
-  /** Chart version, repository (or vendored chartPath) and namespace from stack config (`keda.*`), and the chart values. */
+  /**
+   * Chart version, repository (or vendored chartPath) and namespace from stack config (`keda.*`), and the chart values.
+   */
   readonly keda: ScalingPlan["keda"];
 }
 

@@ -1,4 +1,7 @@
-/** Connections to the journal's PostgreSQL from a connection string or a node-postgres config, described without the password. */
+/**
+ * Connections to the journal's PostgreSQL from a connection string or a node-postgres config, described without the
+ * password.
+ */
 import type { Client, ClientConfig } from "pg";
 
 /** A libpq connection string (`postgres://user:pass@host:5432/db`) or a node-postgres config. */

@@ -65,7 +65,8 @@ export async function syncLeadTerritories(
     } catch (err) {
       if ((err as { code?: string }).code === "23514") {
         throw new Error(
-          `cannot sync lead-protection territories: a time zone PostgreSQL does not know (${wanted.map(([c, z]) => `${c}=${z}`).join(", ")}): ${(err as Error).message}`,
+          `cannot sync lead-protection territories: a time zone PostgreSQL does not know ` +
+            `(${wanted.map(([c, z]) => `${c}=${z}`).join(", ")}): ${(err as Error).message}`,
         );
       }
       throw err;

@@ -1,4 +1,7 @@
-/** The one migration runner: applies sql/V<n>__<name>.sql in order under an advisory lock and refuses edited applied migrations. */
+/**
+ * The one migration runner: applies sql/V<n>__<name>.sql in order under an advisory lock and refuses edited applied
+ * migrations.
+ */
 import type { Client } from "pg";
 import { connect, describeTarget, type DatabaseTarget } from "./connection";
 

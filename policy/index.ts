@@ -1,4 +1,7 @@
-/** The CrossGuard pack `pulumi preview --policy-pack policy` runs: every policy of policies.ts, mandatory unless marked advisory. */
+/**
+ * The CrossGuard pack `pulumi preview --policy-pack policy` runs: every policy of policies.ts, mandatory unless marked
+ * advisory.
+ */
 import { PolicyPack } from "@pulumi/policy";
 import { policies } from "./policies";
 

@@ -65,7 +65,8 @@ export function imagePinProblem(image: unknown): string | undefined {
 export const podSecurityRestricted: ResourceValidationPolicy = {
   name: "pod-security-restricted",
   description:
-    "Every pod meets the restricted Pod Security Standard (non-root, no privilege escalation, ALL capabilities dropped, seccomp, allowed volumes only).",
+    "Every pod meets the restricted Pod Security Standard (non-root, no privilege escalation, ALL " +
+    "capabilities dropped, seccomp, allowed volumes only).",
   validateResource: (args, reportViolation) => {
     const pod = podSpecOf(kubernetesKind(args.type), args.props as KubernetesObject);
     if (!pod) return;

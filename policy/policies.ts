@@ -1,4 +1,7 @@
-/** Every policy of the pack, in the order preview reports them; index.ts wraps them in the PolicyPack and tests call them directly. */
+/**
+ * Every policy of the pack, in the order preview reports them; index.ts wraps them in the PolicyPack and tests call
+ * them directly.
+ */
 import type { Policies } from "@pulumi/policy";
 import { imagesPinned, podSecurityRestricted } from "./pod-security";
 import { apiMinReplicasAdvisory, deploymentsScaledByKeda, kedaChartPinned, scaledObjectsSafe } from "./scaling";

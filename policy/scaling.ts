@@ -1,4 +1,7 @@
-/** Scaling policies: ScaledObject floors and fallback, one ScaledObject and a PDB per territory Deployment, the pinned KEDA chart. */
+/**
+ * Scaling policies: ScaledObject floors and fallback, one ScaledObject and a PDB per territory Deployment, the pinned
+ * KEDA chart.
+ */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { WORKLOADS } from "../model/config/schema";
 import { TERRITORY_LABEL, WORKLOAD_LABEL } from "../model/conventions";
@@ -28,13 +31,15 @@ export function scaledObjectProblems(o: KubernetesObject): string[] {
       const floor = Number(t.metadata?.desiredReplicas);
       if (!(floor >= min && floor <= max))
         problems.push(
-          `cron trigger "${name}" holds ${t.metadata?.desiredReplicas} replicas, outside [minReplicaCount ${min}, maxReplicaCount ${max}]`,
+          `cron trigger "${name}" holds ${t.metadata?.desiredReplicas} replicas, outside [minReplicaCount ` +
+            `${min}, maxReplicaCount ${max}]`,
         );
     }
     // KEDA's default is true: an empty result then reads as 0 and scales down instead of falling back.
     if (t.type === "prometheus" && String(t.metadata?.ignoreNullValues) !== "false") {
       problems.push(
-        `prometheus trigger "${name}" ignores null values (ignoreNullValues must be "false", so an empty result is an error and the fallback acts)`,
+        `prometheus trigger "${name}" ignores null values (ignoreNullValues must be "false", so an empty ` +
+          `result is an error and the fallback acts)`,
       );
     }
   }
@@ -48,7 +53,8 @@ export function scaledObjectProblems(o: KubernetesObject): string[] {
 export const scaledObjectsSafe: ResourceValidationPolicy = {
   name: "scaledobject-floors-and-fallback",
   description:
-    "Every ScaledObject's cron floors lie within [minReplicaCount, maxReplicaCount]; its Prometheus triggers do not ignore null values; it has a fallback.",
+    "Every ScaledObject's cron floors lie within [minReplicaCount, maxReplicaCount]; its Prometheus triggers " +
+    "do not ignore null values; it has a fallback.",
   validateResource: (args, reportViolation) => {
     if (kubernetesKind(args.type) !== "ScaledObject") return;
     for (const problem of scaledObjectProblems(args.props)) reportViolation(`${resourceName(args)}: ${problem}`);
@@ -64,7 +70,8 @@ const territoryDeployments = (resources: readonly ResourceLike[]) =>
 export const deploymentsScaledByKeda: StackValidationPolicy = {
   name: "deployment-scaled-and-protected",
   description:
-    "Every territory Deployment is the target of exactly one ScaledObject, has a PodDisruptionBudget and sets no replicas (the HPA owns the count).",
+    "Every territory Deployment is the target of exactly one ScaledObject, has a PodDisruptionBudget and " +
+    "sets no replicas (the HPA owns the count).",
   validateStack: (args, reportViolation) => {
     const scaledObjects = ofKind(args.resources, "ScaledObject");
     const budgets = ofKind(args.resources, "PodDisruptionBudget");
@@ -124,7 +131,9 @@ export const kedaChartPinned: ResourceValidationPolicy = {
     const version = args.props.version;
     if (typeof version !== "string" || !EXACT_VERSION.test(version)) {
       reportViolation(
-        `Helm ${args.type.split(":").pop()} ${args.name} (chart ${args.props.chart}): version ${version === undefined ? "is not set" : `"${version}" is not an exact version`}; pin one such as 2.18.1`,
+        `Helm ${args.type.split(":").pop()} ${args.name} (chart ${args.props.chart}): ` +
+          `version ${version === undefined ? "is not set" : `"${version}" is not an exact version`}; ` +
+          `pin one such as 2.18.1`,
       );
     }
   },
@@ -141,7 +150,9 @@ export const apiMinReplicasAdvisory: ResourceValidationPolicy = {
     if (!(WORKLOADS as readonly string[]).includes(workload ?? "")) return;
     if (Number(o.spec?.minReplicaCount ?? KEDA_DEFAULT_MIN) <= 1) {
       reportViolation(
-        `${resourceName(args)}: minReplicaCount ${o.spec?.minReplicaCount ?? KEDA_DEFAULT_MIN}; one restart or eviction leaves the ${workload} API of ${o.metadata?.labels?.[TERRITORY_LABEL]} without a ready pod`,
+        `${resourceName(args)}: minReplicaCount ${o.spec?.minReplicaCount ?? KEDA_DEFAULT_MIN}; one restart ` +
+          `or eviction leaves the ${workload} API of ` +
+          `${o.metadata?.labels?.[TERRITORY_LABEL]} without a ready pod`,
       );
     }
   },

@@ -1,4 +1,7 @@
-/** The secrets policy: no Secret value or password in a ConfigMap, an env value or another resource's properties in clear. */
+/**
+ * The secrets policy: no Secret value or password in a ConfigMap, an env value or another resource's properties in
+ * clear.
+ */
 import { StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
 import { KubernetesObject, ResourceLike, containersOf, kubernetesKind, podSpecOf, resourceName } from "./resources";
 
@@ -109,7 +112,8 @@ export function clearSecretProblems(r: ResourceLike, secrets: ReadonlySet<string
 export const noSecretsInClear: StackValidationPolicy = {
   name: "no-secrets-in-clear",
   description:
-    "No Secret value or password appears in a ConfigMap, a container env value or another resource's properties in clear.",
+    "No Secret value or password appears in a ConfigMap, a container env value or another resource's " +
+    "properties in clear.",
   validateStack: (args, reportViolation) => {
     const resources = args.resources.map((r) => ({
       type: r.type,

@@ -38,7 +38,8 @@ export function vendoredChartMetadata(chartPath: string, projectDir = process.cw
     : chartYamlInArchive(resolved);
   if (text === undefined)
     throw new Error(
-      `keda.chartPath = "${chartPath}": no Chart.yaml found (expected a chart directory or a .tgz from 'helm pull' / 'helm package')`,
+      `keda.chartPath = "${chartPath}": no Chart.yaml found ` +
+        `(expected a chart directory or a .tgz from 'helm pull' / 'helm package')`,
     );
   const meta = (parse(text) ?? {}) as Record<string, unknown>;
   return {
@@ -66,7 +67,11 @@ export function vendoredChartProblem(
   if (meta.name !== "keda")
     return `keda.chartPath = "${chartPath}": the chart is "${meta.name ?? "(no name)"}", expected kedacore's "keda"`;
   if (meta.version !== chartVersion) {
-    return `keda.chartPath = "${chartPath}": the chart is version ${meta.version ?? "(none)"} but keda.chartVersion pins ${chartVersion}; vendor ${chartVersion} ('helm pull kedacore/keda --version ${chartVersion}') or change the pin`;
+    return (
+      `keda.chartPath = "${chartPath}": the chart is version ${meta.version ?? "(none)"} ` +
+      `but keda.chartVersion pins ${chartVersion}; ` +
+      `vendor ${chartVersion} ('helm pull kedacore/keda --version ${chartVersion}') or change the pin`
+    );
   }
   return undefined;
 }

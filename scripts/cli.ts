@@ -1,4 +1,7 @@
-/** How every command-line tool ends: exit 0 when done; a config error lists its problems, anything else says "<tool> failed: …"; exit 1. */
+/**
+ * How every command-line tool ends: exit 0 when done; a config error lists its problems, anything else says "<tool>
+ * failed: …"; exit 1.
+ */
 import { ConfigError } from "../model/config/issues";
 
 export function runCli(tool: string, main: () => unknown): void {

@@ -1,4 +1,6 @@
-/** `npm run db:migrate`: applies the journal migrations and syncs the stack's territories, after validating its config. */
+/**
+ * `npm run db:migrate`: applies the journal migrations and syncs the stack's territories, after validating its config.
+ */
 import * as path from "node:path";
 import { Command } from "commander";
 import { describeTarget } from "../db/connection";
@@ -73,7 +75,8 @@ async function main(argv: string[]): Promise<void> {
     sync.deleted.length > 0 ? `deleted ${sync.deleted.join(", ")}` : "",
   ].filter(Boolean);
   console.log(
-    `territories of stack ${opts.stack} (${codes.join(", ")}): ${changes.length > 0 ? changes.join("; ") : "unchanged"}`,
+    `territories of stack ${opts.stack} (${codes.join(", ")}): ` +
+      `${changes.length > 0 ? changes.join("; ") : "unchanged"}`,
   );
   const leads = await syncLeadTerritories(databaseUrl, territoryTimeZones(config));
   const leadChanges = [

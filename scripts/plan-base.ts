@@ -1,4 +1,7 @@
-/** The base a plan diff compares with: an earlier plan directory, or a git ref whose stack config is rendered with the current code. */
+/**
+ * The base a plan diff compares with: an earlier plan directory, or a git ref whose stack config is rendered with the
+ * current code.
+ */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";

@@ -50,7 +50,8 @@ export function parseYaml(text: string, file: string): unknown {
     const what = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
     const source = text.split(/\r?\n/)[line - 1] ?? "";
     throw new Error(
-      `${file}:${line}:${col}: YAML syntax error: ${what}\n  ${line} | ${source}\n  ${" ".repeat(String(line).length)} | ${" ".repeat(Math.max(0, col - 1))}^`,
+      `${file}:${line}:${col}: YAML syntax error: ${what}\n  ${line} | ${source}\n  ` +
+        `${" ".repeat(String(line).length)} | ${" ".repeat(Math.max(0, col - 1))}^`,
     );
   }
 }

@@ -1,4 +1,7 @@
-/** The layout's rules, checked on the source: no import cycle, a pure model whose features depend one way, small files, a header line on each. */
+/**
+ * The layout's rules, checked on the source: no import cycle, a pure model whose features depend one way, small files,
+ * a header line on each.
+ */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";

@@ -26,9 +26,13 @@ export function bucketMatcher(budgetMs: number): string {
 
 const hpaSelector = (w: WorkloadScaling) =>
   `{namespace=${promString(w.namespace)},horizontalpodautoscaler=${promString(kedaHpaName(w.name))}}`;
-/** A recording of this stack's workload: the recordings carry the namespace so stacks sharing a Prometheus never collide. */
+/**
+ * A recording of this stack's workload: the recordings carry the namespace so stacks sharing a Prometheus never
+ * collide.
+ */
 const seriesOf = (metric: string, w: WorkloadScaling) =>
-  `${metric}{namespace=${promString(w.namespace)},territory=${promString(w.territory)},workload=${promString(w.workload)}}`;
+  `${metric}{namespace=${promString(w.namespace)},territory=${promString(w.territory)},` +
+  `workload=${promString(w.workload)}}`;
 
 function recordingRules(config: FreshplanConfig, w: WorkloadScaling): RecordingRule[] {
   const p = config.prometheus;
@@ -45,7 +49,9 @@ function recordingRules(config: FreshplanConfig, w: WorkloadScaling): RecordingR
         record: sloMissRatio(window),
         // Both sides from the same histogram: `_count` and the buckets are separate series that a
         // scrape or a restart can leave out of step, and a ratio over two of them can leave [0, 1].
-        expr: `1 - (sum(rate(${p.requestMetric}_bucket${withinBudget}[${window}])) / sum(rate(${p.requestMetric}_bucket${allRequests}[${window}])))`,
+        expr:
+          `1 - (sum(rate(${p.requestMetric}_bucket${withinBudget}[${window}])) / ` +
+          `sum(rate(${p.requestMetric}_bucket${allRequests}[${window}])))`,
         labels,
       },
     ]),
@@ -74,9 +80,12 @@ function burnRateAlerts(a: AlertSettings, w: WorkloadScaling): AlertingRule[] {
       ...(forDuration ? { for: forDuration } : {}),
       labels: { severity, namespace: w.namespace, territory: w.territory, workload: w.workload },
       annotations: {
-        summary: `${w.territory} ${w.workload} is burning its latency error budget (${severity === "critical" ? "fast" : "slow"} burn)`,
+        summary:
+          `${w.territory} ${w.workload} is burning its latency error budget ` +
+          `(${severity === "critical" ? "fast" : "slow"} burn)`,
         description:
-          `{{ $labels.territory }} {{ $labels.workload }}: {{ $value | humanizePercentage }} of requests took longer than ${w.p95BudgetMs} ms; ` +
+          `{{ $labels.territory }} {{ $labels.workload }}: {{ $value | humanizePercentage }} of requests ` +
+          `took longer than ${w.p95BudgetMs} ms; ` +
           `the SLO allows ${promNumber(errorBudget * 100)} %. Budget burn ${windows}.`,
         runbook_url: runbookUrl(a, "FreshplanApiLatencyBudgetBurn"),
       },
@@ -91,7 +100,9 @@ function latencyAlerts(a: AlertSettings, w: WorkloadScaling): AlertingRule[] {
   const budget = promNumber(w.p95BudgetMs / 1000);
   const traffic = `${seriesOf(RPS, w)} >= ${promNumber(a.minTrafficRps)}`;
   const labels = { namespace: w.namespace, territory: w.territory, workload: w.workload };
-  const atMax = `max(kube_horizontalpodautoscaler_status_current_replicas${hpaSelector(w)}) >= max(kube_horizontalpodautoscaler_spec_max_replicas${hpaSelector(w)})`;
+  const atMax =
+    `max(kube_horizontalpodautoscaler_status_current_replicas${hpaSelector(w)}) >= ` +
+    `max(kube_horizontalpodautoscaler_spec_max_replicas${hpaSelector(w)})`;
   return [
     {
       alert: "FreshplanApiP95AboveBudget",
@@ -100,7 +111,9 @@ function latencyAlerts(a: AlertSettings, w: WorkloadScaling): AlertingRule[] {
       labels: { severity: "warning", ...labels },
       annotations: {
         summary: `${w.territory} ${w.workload} p95 latency above its ${w.p95BudgetMs} ms budget`,
-        description: `{{ $labels.territory }} {{ $labels.workload }}: p95 latency is {{ $value | humanizeDuration }} (budget ${w.p95BudgetMs} ms) for ${a.p95AboveBudgetFor}.`,
+        description:
+          `{{ $labels.territory }} {{ $labels.workload }}: p95 latency is {{ $value | humanizeDuration }} ` +
+          `(budget ${w.p95BudgetMs} ms) for ${a.p95AboveBudgetFor}.`,
         runbook_url: runbookUrl(a, "FreshplanApiP95AboveBudget"),
       },
     },
@@ -111,7 +124,9 @@ function latencyAlerts(a: AlertSettings, w: WorkloadScaling): AlertingRule[] {
       labels: { severity: "critical", ...labels },
       annotations: {
         summary: `${w.territory} ${w.workload} p95 latency above ${a.p95EmergencyMs} ms`,
-        description: `{{ $labels.territory }} {{ $labels.workload }}: p95 latency is {{ $value | humanizeDuration }}, above the emergency line of ${a.p95EmergencyMs} ms.`,
+        description:
+          `{{ $labels.territory }} {{ $labels.workload }}: p95 latency is {{ $value | humanizeDuration }}, ` +
+          `above the emergency line of ${a.p95EmergencyMs} ms.`,
         runbook_url: runbookUrl(a, "FreshplanApiP95Emergency"),
       },
     },
@@ -124,7 +139,8 @@ function latencyAlerts(a: AlertSettings, w: WorkloadScaling): AlertingRule[] {
         summary: `${w.territory} ${w.workload} runs at maxReplicas and is still over its latency budget`,
         description:
           `${w.territory} ${w.workload} runs {{ $value }} replicas, its maxReplicas (${w.maxReplicas} in config), ` +
-          `and p95 stays above ${w.p95BudgetMs} ms: autoscaling cannot add capacity. Raise territories.${w.territory}.${w.workload}.maxReplicas.`,
+          `and p95 stays above ${w.p95BudgetMs} ms: autoscaling cannot add capacity. Raise ` +
+          `territories.${w.territory}.${w.workload}.maxReplicas.`,
         runbook_url: runbookUrl(a, "FreshplanScaledToMax"),
       },
     },
@@ -138,7 +154,9 @@ function preScaleAlert(a: AlertSettings, w: WorkloadScaling): AlertingRule[] {
   const replicas = `max(kube_horizontalpodautoscaler_status_current_replicas${hpaSelector(w)})`;
   // The aggregations drop every label, so descriptions name the workload literally.
   const rps = `(sum(${seriesOf(RPS, w)}) or on() vector(0))`;
-  const floorActive = `max(keda_scaler_active{namespace=${promString(w.namespace)},scaledObject=${promString(w.name)},scaler=~${promString(floors.join("|"))}}) > 0`;
+  const floorActive =
+    `max(keda_scaler_active{namespace=${promString(w.namespace)},scaledObject=${promString(w.name)},` +
+    `scaler=~${promString(floors.join("|"))}}) > 0`;
   const idleBelow = w.targetRpsPerReplica * a.preScaleIdleRatio;
   return [
     {
@@ -156,7 +174,8 @@ function preScaleAlert(a: AlertSettings, w: WorkloadScaling): AlertingRule[] {
         summary: `${w.territory} ${w.workload} is pre-scaled for a season but has almost no load`,
         description:
           `${w.territory} ${w.workload}: a season floor (${floors.join(", ")}) holds replicas while each serves ` +
-          `{{ $value | printf "%.1f" }} req/s, below ${promNumber(idleBelow)} (${promNumber(a.preScaleIdleRatio * 100)} % of the ${w.targetRpsPerReplica} req/s target).`,
+          `{{ $value | printf "%.1f" }} req/s, below ${promNumber(idleBelow)} ` +
+          `(${promNumber(a.preScaleIdleRatio * 100)} % of the ${w.targetRpsPerReplica} req/s target).`,
         runbook_url: runbookUrl(a, "FreshplanPreScaleWithoutLoad"),
       },
     },
@@ -172,7 +191,9 @@ function missingDataAlert(config: FreshplanConfig, w: WorkloadScaling): Alerting
   const p = config.prometheus;
   const selector = workloadSelector(p, w);
   const budgetBucket = `${p.requestMetric}_bucket${selector.replace(/}$/, `,${bucketMatcher(w.p95BudgetMs)}}`)}`;
-  const running = `max(kube_deployment_status_replicas_available{namespace=${promString(w.namespace)},deployment=${promString(w.name)}}) > 0`;
+  const running =
+    `max(kube_deployment_status_replicas_available{namespace=${promString(w.namespace)},` +
+    `deployment=${promString(w.name)}}) > 0`;
   const broken =
     `(count(up${selector} == 0) > 0) or on() absent(up${selector})` +
     ` or on() (sum(rate(${p.requestMetric}_count${selector}[5m])) > 0 unless on() count(${budgetBucket}))`;
@@ -185,7 +206,9 @@ function missingDataAlert(config: FreshplanConfig, w: WorkloadScaling): Alerting
     annotations: {
       summary: `${w.territory} ${w.workload} runs but Prometheus does not get its request metrics`,
       description:
-        `${w.territory} ${w.workload} (${w.namespace}/${w.name}) has available pods, but its scrape targets (job ${p.job}) are down or missing, or it serves requests without the ${w.p95BudgetMs} ms SLO bucket. ` +
+        `${w.territory} ${w.workload} (${w.namespace}/${w.name}) has available pods, but its scrape targets ` +
+        `(job ${p.job}) are down or missing, or it serves requests without the ${w.p95BudgetMs} ms SLO ` +
+        `bucket. ` +
         "KEDA's triggers for it fail (the fallback holds the replicas) and its latency alerts are blind.",
       runbook_url: runbookUrl(config.alerts, "FreshplanApiMetricsMissing"),
     },

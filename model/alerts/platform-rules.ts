@@ -22,12 +22,15 @@ function kedaGroup(config: FreshplanConfig): RuleGroup {
   const rules: Annotated[] = [
     {
       alert: "FreshplanKedaScalerErrors",
-      expr: `sum by (namespace, scaledObject, scaler) (increase(keda_scaler_detail_errors_total{namespace=${ns}}[5m])) > 0`,
+      expr:
+        `sum by (namespace, scaledObject, scaler) ` +
+        `(increase(keda_scaler_detail_errors_total{namespace=${ns}}[5m])) > 0`,
       for: "10m",
       labels: { severity: "warning" },
       summary: "A KEDA trigger keeps failing",
       description:
-        'Trigger {{ $labels.scaler }} of ScaledObject {{ $labels.namespace }}/{{ $labels.scaledObject }} failed {{ $value | printf "%.0f" }} times in 5 minutes; ' +
+        "Trigger {{ $labels.scaler }} of ScaledObject {{ $labels.namespace }}/{{ $labels.scaledObject }} " +
+        'failed {{ $value | printf "%.0f" }} times in 5 minutes; ' +
         "KEDA scales on the remaining triggers and falls back to fallback replicas when all fail.",
     },
     {
@@ -37,7 +40,8 @@ function kedaGroup(config: FreshplanConfig): RuleGroup {
       labels: { severity: "warning" },
       summary: "A KEDA ScaledObject keeps reporting errors",
       description:
-        'ScaledObject {{ $labels.namespace }}/{{ $labels.scaledObject }} reported {{ $value | printf "%.0f" }} errors in 5 minutes; its replica count may be stale.',
+        "ScaledObject {{ $labels.namespace }}/{{ $labels.scaledObject }} " +
+        'reported {{ $value | printf "%.0f" }} errors in 5 minutes; its replica count may be stale.',
     },
   ];
   return { name: "freshplan-keda", rules: rules.map(withRunbook(config.alerts)) };
@@ -59,7 +63,9 @@ function journalGroup(config: FreshplanConfig): RuleGroup {
       for: "5m",
       labels: { severity: "warning" },
       summary: "Postgres NOTIFY queue filling up",
-      description: `The NOTIFY queue is {{ $value | humanizePercentage }} full (warning above ${promNumber(a.notifyQueueWarning * 100)} %): a listener is not draining it.`,
+      description:
+        `The NOTIFY queue is {{ $value | humanizePercentage }} full (warning above ` +
+        `${promNumber(a.notifyQueueWarning * 100)} %): a listener is not draining it.`,
     },
     {
       alert: "FreshplanNotifyQueueCritical",
@@ -67,15 +73,22 @@ function journalGroup(config: FreshplanConfig): RuleGroup {
       for: "1m",
       labels: { severity: "critical" },
       summary: "Postgres NOTIFY queue nearly full",
-      description: `The NOTIFY queue is {{ $value | humanizePercentage }} full (emergency above ${promNumber(a.notifyQueueCritical * 100)} %); when it is full, every transaction that notifies fails at commit.`,
+      description:
+        `The NOTIFY queue is {{ $value | humanizePercentage }} full (emergency above ` +
+        `${promNumber(a.notifyQueueCritical * 100)} %); when it is full, every transaction that notifies ` +
+        `fails at commit.`,
     },
     {
       alert: "FreshplanJournalLag",
-      expr: `max by (territory) (${metric("oldest_pending_age_seconds")}{${perTerritory}}) > ${promNumber(a.journalLagSeconds)}`,
+      expr:
+        `max by (territory) (${metric("oldest_pending_age_seconds")}{${perTerritory}}) > ` +
+        `${promNumber(a.journalLagSeconds)}`,
       for: "2m",
       labels: { severity: "critical" },
       summary: "Event journal is not being drained",
-      description: `The oldest pending journal event of territory {{ $labels.territory }} is {{ $value | humanizeDuration }} old (limit ${a.journalLagSeconds} s).`,
+      description:
+        `The oldest pending journal event of territory {{ $labels.territory }} ` +
+        `is {{ $value | humanizeDuration }} old (limit ${a.journalLagSeconds} s).`,
     },
     {
       alert: "FreshplanJournalDeadLetters",
@@ -84,7 +97,8 @@ function journalGroup(config: FreshplanConfig): RuleGroup {
       labels: { severity: "warning" },
       summary: "Journal events are failing for good",
       description:
-        '{{ $value | printf "%.0f" }} more events of territory {{ $labels.territory }} went to state failed in the last 15 minutes.',
+        '{{ $value | printf "%.0f" }} more events of territory {{ $labels.territory }} went to state failed ' +
+        "in the last 15 minutes.",
     },
   ];
   if (config.journal) {
@@ -96,7 +110,9 @@ function journalGroup(config: FreshplanConfig): RuleGroup {
       for: "10m",
       labels: { severity: "warning" },
       summary: "The journal's postgres_exporter is down or cannot read the journal",
-      description: `${JOURNAL_EXPORTER} in ${config.namespace} is not scraped or cannot connect to PostgreSQL as the monitor login: the journal lag, dead-letter and NOTIFY queue alerts are blind.`,
+      description:
+        `${JOURNAL_EXPORTER} in ${config.namespace} is not scraped or cannot connect to PostgreSQL as the ` +
+        `monitor login: the journal lag, dead-letter and NOTIFY queue alerts are blind.`,
     });
   }
   return { name: "freshplan-journal", rules: rules.map(withRunbook(a)) };
@@ -113,7 +129,9 @@ function businessGroup(config: FreshplanConfig): RuleGroup {
       for: a.creditCheckBacklogFor,
       labels: { severity: "warning" },
       summary: "Credit checks are piling up",
-      description: `{{ $value | printf "%.0f" }} credit checks are waiting in territory {{ $labels.territory }} (limit ${a.creditCheckBacklog} for ${a.creditCheckBacklogFor}); orders wait with them.`,
+      description:
+        `{{ $value | printf "%.0f" }} credit checks are waiting in territory {{ $labels.territory }} (limit ` +
+        `${a.creditCheckBacklog} for ${a.creditCheckBacklogFor}); orders wait with them.`,
     },
     {
       alert: "FreshplanCampaignOutboxBacklog",
@@ -121,18 +139,24 @@ function businessGroup(config: FreshplanConfig): RuleGroup {
       for: a.campaignOutboxBacklogFor,
       labels: { severity: "warning" },
       summary: "Campaign mails are piling up in the outbox",
-      description: `{{ $value | printf "%.0f" }} campaign messages are waiting in territory {{ $labels.territory }} (limit ${a.campaignOutboxBacklog} for ${a.campaignOutboxBacklogFor}).`,
+      description:
+        `{{ $value | printf "%.0f" }} campaign messages are waiting in territory {{ $labels.territory }} ` +
+        `(limit ${a.campaignOutboxBacklog} for ${a.campaignOutboxBacklogFor}).`,
     },
     {
       // The age of the oldest due, unsent reminder (lead_protection.metrics via postgres_exporter).
       // Comparing counters ("due an SLA ago − sent now") let later reminders sent on time hide an
       // old unsent one; the age cannot be offset. for: 1m only absorbs a single odd sample.
       alert: "FreshplanLeadReminderSlaBreach",
-      expr: `max by (territory) (${LEAD_METRIC_PREFIX}_oldest_unsent_due_age_seconds${ns}) > ${promNumber(a.leadReminderSlaMinutes * 60)}`,
+      expr:
+        `max by (territory) (${LEAD_METRIC_PREFIX}_oldest_unsent_due_age_seconds${ns}) > ` +
+        `${promNumber(a.leadReminderSlaMinutes * 60)}`,
       for: "1m",
       labels: { severity: "warning" },
       summary: "Lead-protection reminders are overdue",
-      description: `The oldest unsent lead reminder of territory {{ $labels.territory }} has been due for {{ $value | humanizeDuration }} (SLA ${a.leadReminderSlaMinutes} minutes).`,
+      description:
+        `The oldest unsent lead reminder of territory {{ $labels.territory }} ` +
+        `has been due for {{ $value | humanizeDuration }} (SLA ${a.leadReminderSlaMinutes} minutes).`,
     },
   ];
   return { name: "freshplan-business", rules: rules.map(withRunbook(a)) };

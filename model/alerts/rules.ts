@@ -45,7 +45,8 @@ export function ruleSyntaxProblems(groups: readonly RuleGroup[]): string[] {
   return groups.flatMap((group) =>
     group.rules.flatMap((rule) => {
       const name = isAlertingRule(rule)
-        ? `alert ${rule.alert} (${[rule.labels.territory, rule.labels.workload, rule.labels.severity].filter(Boolean).join(" ")})`
+        ? `alert ${rule.alert} ` +
+          `(${[rule.labels.territory, rule.labels.workload, rule.labels.severity].filter(Boolean).join(" ")})`
         : `record ${rule.record}`;
       return promqlSyntaxErrors(rule.expr).map((error) => `${group.name}: ${name}: ${error} in ${rule.expr}`);
     }),

@@ -43,14 +43,25 @@ function judge(needed: number, floor: number | undefined, max: number, settings:
 
 function message(n: Omit<SeasonNeed, "message">, settings: CapacitySettings): string {
   const where = `${n.territory} ${n.workload}, ${n.kind} ${n.window}`;
-  const forecast = `forecast ${round(n.forecastRps)} rps = ${n.baselinePeakRps} × ${n.loadMultiplier}, at ${n.targetRpsPerReplica} rps/replica × ${settings.targetUtilisation} utilisation`;
+  const forecast =
+    `forecast ${round(n.forecastRps)} rps = ${n.baselinePeakRps} × ${n.loadMultiplier}, at ` +
+    `${n.targetRpsPerReplica} rps/replica × ${settings.targetUtilisation} utilisation`;
   switch (n.status) {
     case "shortfall":
-      return `capacity shortfall: ${where} needs ${n.replicasNeeded} replicas but maxReplicas is ${n.maxReplicas} (${forecast}); raise territories.${n.territory}.${n.workload}.maxReplicas`;
+      return (
+        `capacity shortfall: ${where} needs ${n.replicasNeeded} replicas but maxReplicas is ${n.maxReplicas} ` +
+        `(${forecast}); raise territories.${n.territory}.${n.workload}.maxReplicas`
+      );
     case "waste":
-      return `over-provisioned floor: ${where} holds a floor of ${n.floor} but needs ${n.replicasNeeded} (${forecast}); more than ${settings.wasteRatio}× the need and ${settings.wasteMinExcess}+ replicas above it`;
+      return (
+        `over-provisioned floor: ${where} holds a floor of ${n.floor} but needs ${n.replicasNeeded} (${forecast}); ` +
+        `more than ${settings.wasteRatio}× the need and ${settings.wasteMinExcess}+ replicas above it`
+      );
     case "floor-below-need":
-      return `${where}: floor ${n.floor} is below the ${n.replicasNeeded} needed (${forecast}); reactive scaling must add the rest (max ${n.maxReplicas})`;
+      return (
+        `${where}: floor ${n.floor} is below the ${n.replicasNeeded} needed (${forecast}); ` +
+        `reactive scaling must add the rest (max ${n.maxReplicas})`
+      );
     case "no-floor":
       return `${where}: no floor; reactive scaling must reach ${n.replicasNeeded} (${forecast}, max ${n.maxReplicas})`;
     default:

@@ -1,4 +1,7 @@
-/** The `freshplan-scaling:dashboards` and `:alertRouting` stack config keys: where dashboards and the Alertmanager routing go. */
+/**
+ * The `freshplan-scaling:dashboards` and `:alertRouting` stack config keys: where dashboards and the Alertmanager
+ * routing go.
+ */
 import { z } from "zod";
 import { promDuration, text } from "./fields";
 
@@ -17,7 +20,10 @@ export const dashboardSettingsSchema = z.strictObject({
   ).default("https://grafana.freshfoodz.internal"),
   /** Namespace of the dashboard ConfigMaps (default: the stack's namespace); the Grafana sidecar must search it. */
   namespace: dnsLabel.optional(),
-  /** Labels the kube-prometheus-stack Grafana sidecar selects dashboard ConfigMaps by (`sidecar.dashboards.label`/`labelValue`). */
+  /**
+   * Labels the kube-prometheus-stack Grafana sidecar selects dashboard ConfigMaps by
+   * (`sidecar.dashboards.label`/`labelValue`).
+   */
   sidecarLabels: labels.default({ grafana_dashboard: "1" }),
   /** Annotation the sidecar reads the target folder from (`sidecar.dashboards.folderAnnotation`), and the folder. */
   folderAnnotation: z.string({ error: "an annotation name" }).min(1).default("grafana_folder"),
@@ -59,7 +65,10 @@ export const alertRoutingSchema = z.strictObject({
   groupInterval: promDuration.default("5m"),
   pageRepeatInterval: promDuration.default("4h"),
   ticketRepeatInterval: promDuration.default("24h"),
-  /** Where Alertmanager mounts `alertmanagerSpec.secrets` (kube-prometheus-stack: /etc/alertmanager/secrets/<secret>/<key>). */
+  /**
+   * Where Alertmanager mounts `alertmanagerSpec.secrets` (kube-prometheus-stack:
+   * /etc/alertmanager/secrets/<secret>/<key>).
+   */
   secretsPath: text(/^\/\S*[^/]$/, "an absolute path without a trailing '/'").default("/etc/alertmanager/secrets"),
   /** Also provision the routing as a prometheus-operator AlertmanagerConfig in this namespace (with these labels). */
   alertmanagerConfig: z.strictObject({ namespace: dnsLabel.optional(), labels: labels.default({}) }).optional(),

@@ -1,4 +1,7 @@
-/** Points every alert at the panel that explains it (`dashboard_url`) and labels it with the stack's namespace for namespaced routing. */
+/**
+ * Points every alert at the panel that explains it (`dashboard_url`) and labels it with the stack's namespace for
+ * namespaced routing.
+ */
 import type { AlertingRule, Rule, RuleGroup } from "../alerts/rule-types";
 import { isAlertingRule } from "../alerts/rule-types";
 import type { FreshplanConfig } from "../config/schema";

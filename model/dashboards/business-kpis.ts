@@ -17,7 +17,9 @@ export function businessKpisDashboard(config: FreshplanConfig): DashboardSpec {
       id: 1,
       key: "credit-checks",
       title: "Credit checks waiting",
-      description: `Pending credit checks per territory; FreshplanCreditCheckBacklog fires above ${promNumber(a.creditCheckBacklog)} for ${a.creditCheckBacklogFor}.`,
+      description:
+        `Pending credit checks per territory; FreshplanCreditCheckBacklog fires above ` +
+        `${promNumber(a.creditCheckBacklog)} for ${a.creditCheckBacklogFor}.`,
       unit: "short",
       kind: "timeseries",
       min: 0,
@@ -28,7 +30,9 @@ export function businessKpisDashboard(config: FreshplanConfig): DashboardSpec {
       id: 2,
       key: "campaign-outbox",
       title: "Campaign outbox",
-      description: `Campaign messages waiting per territory; FreshplanCampaignOutboxBacklog fires above ${promNumber(a.campaignOutboxBacklog)} for ${a.campaignOutboxBacklogFor}.`,
+      description:
+        `Campaign messages waiting per territory; FreshplanCampaignOutboxBacklog fires above ` +
+        `${promNumber(a.campaignOutboxBacklog)} for ${a.campaignOutboxBacklogFor}.`,
       unit: "short",
       kind: "timeseries",
       min: 0,
@@ -53,7 +57,9 @@ export function businessKpisDashboard(config: FreshplanConfig): DashboardSpec {
       id: 4,
       key: "reminders-overdue",
       title: "Oldest unsent lead reminder",
-      description: `How long the oldest due, unsent reminder has waited, per territory; FreshplanLeadReminderSlaBreach fires above ${a.leadReminderSlaMinutes} min.`,
+      description:
+        `How long the oldest due, unsent reminder has waited, per territory; FreshplanLeadReminderSlaBreach ` +
+        `fires above ${a.leadReminderSlaMinutes} min.`,
       unit: "s",
       kind: "timeseries",
       min: 0,
@@ -66,7 +72,8 @@ export function businessKpisDashboard(config: FreshplanConfig): DashboardSpec {
     uid: BUSINESS_KPIS_UID,
     title: "FreshPlan / Business KPIs",
     description:
-      "What the CRM's users feel: credit checks, campaign mails, lead-protection reminders. Generated from the stack config.",
+      "What the CRM's users feel: credit checks, campaign mails, lead-protection reminders. Generated from " +
+      "the stack config.",
     time: { from: "now-24h", to: "now" },
     variables: [],
     annotations: [],

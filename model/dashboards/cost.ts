@@ -1,4 +1,7 @@
-/** Cost: replica-hours per territory and workload over the range, against the static-peak baseline of the capacity calendar. */
+/**
+ * Cost: replica-hours per territory and workload over the range, against the static-peak baseline of the capacity
+ * calendar.
+ */
 import { buildCalendar } from "../calendar/lanes";
 import { costView } from "../capacity/cost";
 import type { FreshplanConfig } from "../config/schema";
@@ -20,7 +23,9 @@ export function costDashboard(config: FreshplanConfig, plan: ScalingPlan, now: D
   const cost = costView(config, calendar.lanes, now);
   const lanes = plan.workloads.map((w) => {
     const lane = cost.lanes.find((l) => l.territory === w.territory && l.workload === w.workload);
-    const averageReplicas = `max(avg_over_time(kube_horizontalpodautoscaler_status_current_replicas{namespace=${promString(w.namespace)},horizontalpodautoscaler=${promString(kedaHpaName(w.name))}}[${RANGE}]))`;
+    const averageReplicas =
+      `max(avg_over_time(kube_horizontalpodautoscaler_status_current_replicas{namespace=${promString(w.namespace)},` +
+      `horizontalpodautoscaler=${promString(kedaHpaName(w.name))}}[${RANGE}]))`;
     return { legend: `${w.territory} ${w.workload}`, averageReplicas, peak: lane?.peakReplicas ?? w.maxReplicas };
   });
   const hours = `${RANGE_SECONDS} / 3600`;
@@ -38,7 +43,8 @@ export function costDashboard(config: FreshplanConfig, plan: ScalingPlan, now: D
     uid: COST_UID,
     title: "FreshPlan / Cost",
     description:
-      "Replica-hours the workloads ran over the selected range, against holding each workload's peak calendar floor all the time. Generated from the stack config.",
+      "Replica-hours the workloads ran over the selected range, against holding each workload's peak " +
+      "calendar floor all the time. Generated from the stack config.",
     time: { from: "now-30d", to: "now" },
     variables: [],
     annotations: [],
@@ -60,7 +66,8 @@ export function costDashboard(config: FreshplanConfig, plan: ScalingPlan, now: D
             id: 2,
             key: "static-peak",
             title: "Static-peak baseline",
-            description: `The peak floor of the capacity calendar (next ${CALENDAR_DAYS} days) held for the whole range.`,
+            description:
+              `The peak floor of the capacity calendar (next ${CALENDAR_DAYS} days) ` + "held for the whole range.",
             unit: "suffix: replica-h",
             kind: "stat",
             width: 8,

@@ -1,4 +1,7 @@
-/** The stack's Grafana dashboards, generated from the plan: a new territory, season or threshold appears on them without edits. */
+/**
+ * The stack's Grafana dashboards, generated from the plan: a new territory, season or threshold appears on them without
+ * edits.
+ */
 import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import type { FreshplanConfig } from "../config/schema";
 import type { JournalPlan } from "../journal/plan";

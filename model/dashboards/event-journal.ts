@@ -1,4 +1,6 @@
-/** Event journal: NOTIFY queue, pending/claimed/failed per territory, oldest pending age, handled rate and dead letters. */
+/**
+ * Event journal: NOTIFY queue, pending/claimed/failed per territory, oldest pending age, handled rate and dead letters.
+ */
 import type { FreshplanConfig } from "../config/schema";
 import { JOURNAL_EXPORTER, JOURNAL_METRIC_PREFIX, JOURNAL_TOTAL_ROW } from "../conventions";
 import { promNumber, promString } from "../prometheus/promql";
@@ -13,7 +15,8 @@ const HANDLED_WINDOW_SECONDS = 300;
 export function eventJournalDashboard(config: FreshplanConfig): DashboardSpec {
   const a = config.alerts;
   const metric = (column: string, row: "total" | "territories") =>
-    `${JOURNAL_METRIC_PREFIX}_${column}{namespace=${promString(config.namespace)},territory${row === "total" ? "=" : "!="}${promString(JOURNAL_TOTAL_ROW)}}`;
+    `${JOURNAL_METRIC_PREFIX}_${column}{namespace=${promString(config.namespace)},` +
+    `territory${row === "total" ? "=" : "!="}${promString(JOURNAL_TOTAL_ROW)}}`;
   const exporter = `{namespace=${promString(config.namespace)},job=${promString(JOURNAL_EXPORTER)}}`;
   const perTerritory = (column: string) => `max by (territory) (${metric(column, "territories")})`;
   const count = (id: number, column: string, title: string, description: string): PanelSpec => ({
@@ -32,7 +35,9 @@ export function eventJournalDashboard(config: FreshplanConfig): DashboardSpec {
       id: 1,
       key: "notify-queue",
       title: "NOTIFY queue usage",
-      description: `pg_notification_queue_usage(): warning above ${promNumber(a.notifyQueueWarning * 100)} %, critical above ${promNumber(a.notifyQueueCritical * 100)} %; a full queue fails every notifying commit.`,
+      description:
+        `pg_notification_queue_usage(): warning above ${promNumber(a.notifyQueueWarning * 100)} %, critical ` +
+        `above ${promNumber(a.notifyQueueCritical * 100)} %; a full queue fails every notifying commit.`,
       unit: "percentunit",
       kind: "timeseries",
       min: 0,
@@ -44,7 +49,9 @@ export function eventJournalDashboard(config: FreshplanConfig): DashboardSpec {
       id: 2,
       key: "oldest-pending",
       title: "Oldest pending event age",
-      description: `Age of the oldest event not yet claimed, per territory; FreshplanJournalLag pages above ${a.journalLagSeconds} s.`,
+      description:
+        `Age of the oldest event not yet claimed, per territory; FreshplanJournalLag pages above ` +
+        `${a.journalLagSeconds} s.`,
       unit: "s",
       kind: "timeseries",
       min: 0,
@@ -91,7 +98,9 @@ export function eventJournalDashboard(config: FreshplanConfig): DashboardSpec {
       id: 8,
       key: "exporter",
       title: "Journal exporter up",
-      description: `1 when ${JOURNAL_EXPORTER} is scraped (up) and can read the journal (pg_up); FreshplanJournalExporterDown fires at 0: every other panel here goes blind.`,
+      description:
+        `1 when ${JOURNAL_EXPORTER} is scraped (up) and can read the journal (pg_up); ` +
+        `FreshplanJournalExporterDown fires at 0: every other panel here goes blind.`,
       unit: "short",
       kind: "timeseries",
       min: 0,
@@ -107,7 +116,8 @@ export function eventJournalDashboard(config: FreshplanConfig): DashboardSpec {
     uid: EVENT_JOURNAL_UID,
     title: "FreshPlan / Event journal",
     description:
-      "The PostgreSQL event journal as postgres_exporter reads integration.event_metrics. Generated from the stack config.",
+      "The PostgreSQL event journal as postgres_exporter reads integration.event_metrics. Generated from the " +
+      "stack config.",
     time: { from: "now-6h", to: "now" },
     variables: [],
     annotations: [],

@@ -1,4 +1,7 @@
-/** Dashboards as Kubernetes objects: ConfigMaps for the kube-prometheus-stack Grafana sidecar, optionally grafana-operator GrafanaDashboards. */
+/**
+ * Dashboards as Kubernetes objects: ConfigMaps for the kube-prometheus-stack Grafana sidecar, optionally
+ * grafana-operator GrafanaDashboards.
+ */
 import type { FreshplanConfig } from "../config/schema";
 import { MANAGED_LABELS } from "../conventions";
 import type { Manifest } from "../keda/types";

@@ -1,4 +1,7 @@
-/** Building blocks every dashboard shares: the datasource variable, panels with unit and thresholds, stable ids for alert links. */
+/**
+ * Building blocks every dashboard shares: the datasource variable, panels with unit and thresholds, stable ids for
+ * alert links.
+ */
 import * as cog from "@grafana/grafana-foundation-sdk/cog";
 import {
   AnnotationQueryBuilder,

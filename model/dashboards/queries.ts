@@ -1,4 +1,7 @@
-/** PromQL of the dashboard panels: the alerts' series and names, selected by dashboard variables, and config values as series. */
+/**
+ * PromQL of the dashboard panels: the alerts' series and names, selected by dashboard variables, and config values as
+ * series.
+ */
 import type { WorkloadName } from "../config/schema";
 import { RECORDING_RULES, apiWorkloadName, kedaHpaName } from "../conventions";
 import { promNumber, promString } from "../prometheus/promql";
@@ -25,11 +28,15 @@ export const territoryObjectName = (workload: WorkloadName) => `(?i)${apiWorkloa
 
 /** kube-state-metrics' HPA series of the selected territory's workload (KEDA names the HPA). */
 export const hpaSeries = (metric: string, namespace: string, workload: WorkloadName) =>
-  `${metric}{namespace=${promString(namespace)},horizontalpodautoscaler=~${promString(`(?i)${kedaHpaName(apiWorkloadName(TERRITORY, workload))}`)}}`;
+  `${metric}{namespace=${promString(namespace)},` +
+  `horizontalpodautoscaler=~${promString(`(?i)${kedaHpaName(apiWorkloadName(TERRITORY, workload))}`)}}`;
 
 /** KEDA's per-trigger series of the selected territory's ScaledObject. */
-export const kedaSeries = (metric: string, namespace: string, workload: WorkloadName, scalerRegex?: string) =>
-  `${metric}{namespace=${promString(namespace)},scaledObject=~${promString(territoryObjectName(workload))}${scalerRegex === undefined ? "" : `,scaler=~${promString(scalerRegex)}`}}`;
+export const kedaSeries = (metric: string, namespace: string, workload: WorkloadName, scalerRegex?: string) => {
+  const scaler = scalerRegex === undefined ? "" : `,scaler=~${promString(scalerRegex)}`;
+  const scaledObject = promString(territoryObjectName(workload));
+  return `${metric}{namespace=${promString(namespace)},scaledObject=~${scaledObject}${scaler}}`;
+};
 
 /** A constant series with the given labels: how config values enter a query. */
 export function constantSeries(value: number, labels: Readonly<Record<string, string>>): string {
@@ -62,5 +69,8 @@ export function activeFloorQuery(namespace: string, workload: WorkloadName, floo
   if (floors.length === 0) return undefined;
   const table = floors.map((f) => constantSeries(f.floor, { territory: f.territory, scaler: f.scaler })).join(" or ");
   const scalers = [...new Set(floors.map((f) => f.scaler))].join("|");
-  return `max(${kedaSeries("keda_scaler_active", namespace, workload, scalers)} * on(scaler) ((${table}) and on(territory) ${selectedTerritory}))`;
+  return (
+    `max(${kedaSeries("keda_scaler_active", namespace, workload, scalers)} * on(scaler) ` +
+    `((${table}) and on(territory) ${selectedTerritory}))`
+  );
 }

@@ -33,9 +33,13 @@ export function scalingDashboard(
       s.pollingIntervalSeconds * s.fallbackFailureThreshold,
       4 * seconds(config.alerts.scrapeInterval),
     );
-    const only = `,scaledObject=~${promString(`${apiWorkloadName("", workload)}.+`)},scaler=~${promString(prometheusTriggers)}`;
+    const only =
+      `,scaledObject=~${promString(`${apiWorkloadName("", workload)}.+`)},` +
+      `scaler=~${promString(prometheusTriggers)}`;
     return {
-      expr: `max by (scaledObject) (rate(${keda("keda_scaler_detail_errors_total", only)}[${window}s])) * ${s.pollingIntervalSeconds}`,
+      expr:
+        `max by (scaledObject) (rate(${keda("keda_scaler_detail_errors_total", only)}[${window}s])) * ` +
+        `${s.pollingIntervalSeconds}`,
       legend: "{{scaledObject}}",
     };
   });
@@ -46,7 +50,8 @@ export function scalingDashboard(
       key: "triggers",
       title: "Active triggers",
       description:
-        "keda_scaler_active per trigger: cron floors (season-*, campaign-*, business-hours) and the Prometheus triggers.",
+        "keda_scaler_active per trigger: cron floors (season-*, campaign-*, business-hours) and the " +
+        "Prometheus triggers.",
       unit: "bool_on_off",
       kind: "timeseries",
       width: 24,
@@ -79,7 +84,8 @@ export function scalingDashboard(
       key: "scaled-object-errors",
       title: "ScaledObject errors (5 min)",
       description:
-        "Errors KEDA reports for the ScaledObject itself; FreshplanKedaScaledObjectErrors fires when this stays above 0 for 10 min.",
+        "Errors KEDA reports for the ScaledObject itself; FreshplanKedaScaledObjectErrors fires when this " +
+        "stays above 0 for 10 min.",
       unit: "short",
       kind: "timeseries",
       min: 0,
@@ -96,7 +102,8 @@ export function scalingDashboard(
       key: "fallback",
       title: "Fallback in force: failed polls of the Prometheus triggers",
       description:
-        "Errors per poll of the rps and latency-guard triggers over fallbackFailureThreshold polls; at 100 % KEDA holds fallbackReplicas (cron floors still apply).",
+        "Errors per poll of the rps and latency-guard triggers over fallbackFailureThreshold polls; at 100 % " +
+        "KEDA holds fallbackReplicas (cron floors still apply).",
       unit: "percentunit",
       kind: "timeseries",
       min: 0,
@@ -112,7 +119,9 @@ export function scalingDashboard(
       kind: "stat",
       queries: [
         {
-          expr: `avg_over_time((max by (horizontalpodautoscaler) (${current}) >= bool max by (horizontalpodautoscaler) (${hpa("kube_horizontalpodautoscaler_spec_max_replicas")}))[${RANGE}:])`,
+          expr:
+            `avg_over_time((max by (horizontalpodautoscaler) (${current}) >= bool max by ` +
+            `(horizontalpodautoscaler) (${hpa("kube_horizontalpodautoscaler_spec_max_replicas")}))[${RANGE}:])`,
           legend: "{{horizontalpodautoscaler}}",
         },
       ],
@@ -122,7 +131,8 @@ export function scalingDashboard(
       key: "replica-changes",
       title: "Replica changes per 30 min",
       description:
-        "How often the replica count changed: a steady climb is a rush, a zig-zag is flapping (check the stabilization windows).",
+        "How often the replica count changed: a steady climb is a rush, a zig-zag is flapping (check the " +
+        "stabilization windows).",
       unit: "short",
       kind: "timeseries",
       min: 0,

@@ -1,4 +1,7 @@
-/** Territory overview: per workload RPS against capacity, p95 against budget, SLO burn and replicas, with season windows as annotations. */
+/**
+ * Territory overview: per workload RPS against capacity, p95 against budget, SLO burn and replicas, with season windows
+ * as annotations.
+ */
 import { BURN_RATE_WINDOWS } from "../config/alert-settings";
 import { type FreshplanConfig, WORKLOADS, type WorkloadName } from "../config/schema";
 import { RECORDING_RULES } from "../conventions";
@@ -55,7 +58,8 @@ function workloadPanels(config: FreshplanConfig, plan: ScalingPlan, workload: Wo
       key: `rps:${workload}`,
       title: `${workload}: RPS against capacity`,
       description:
-        "Requests per second (recording rule) against what the running replicas are sized for: replicas × targetRpsPerReplica.",
+        "Requests per second (recording rule) against what the running replicas are sized for: replicas × " +
+        "targetRpsPerReplica.",
       unit: "reqps",
       kind: "timeseries",
       min: 0,
@@ -71,7 +75,9 @@ function workloadPanels(config: FreshplanConfig, plan: ScalingPlan, workload: Wo
       id: panelId(workload, 2),
       key: `p95:${workload}`,
       title: `${workload}: p95 latency against budget`,
-      description: `p95 from the summed buckets (recording rule) against the territory's p95BudgetMs; the red line is the emergency threshold (${a.p95EmergencyMs} ms).`,
+      description:
+        `p95 from the summed buckets (recording rule) against the territory's p95BudgetMs; the red line is the ` +
+        `emergency threshold (${a.p95EmergencyMs} ms).`,
       unit: "s",
       kind: "timeseries",
       min: 0,
@@ -85,7 +91,9 @@ function workloadPanels(config: FreshplanConfig, plan: ScalingPlan, workload: Wo
       id: panelId(workload, 3),
       key: `burn:${workload}`,
       title: `${workload}: latency SLO burn rate`,
-      description: `How fast the latency error budget (${promNumber(errorBudget * 100)} % of requests slower than the budget) burns; lines at the alerts' burn factors.`,
+      description:
+        `How fast the latency error budget (${promNumber(errorBudget * 100)} % of requests slower than the ` +
+        `budget) burns; lines at the alerts' burn factors.`,
       unit: "suffix:×",
       kind: "timeseries",
       min: 0,
@@ -112,7 +120,9 @@ function workloadPanels(config: FreshplanConfig, plan: ScalingPlan, workload: Wo
       ],
       queries: [
         {
-          expr: `1 - max(${recorded(RECORDING_RULES.sloMissRatio(BUDGET_WINDOW), workload)}) / ${promNumber(errorBudget)}`,
+          expr:
+            `1 - max(${recorded(RECORDING_RULES.sloMissRatio(BUDGET_WINDOW), workload)}) / ` +
+            `${promNumber(errorBudget)}`,
           legend: "remaining",
         },
       ],
@@ -122,7 +132,8 @@ function workloadPanels(config: FreshplanConfig, plan: ScalingPlan, workload: Wo
       key: `replicas:${workload}`,
       title: `${workload}: replicas current / desired / max and the calendar floor`,
       description:
-        "kube-state-metrics' view of the KEDA HPA, and the floor the active season, campaign and business-hours triggers hold.",
+        "kube-state-metrics' view of the KEDA HPA, and the floor the active season, campaign and " +
+        "business-hours triggers hold.",
       unit: "short",
       kind: "timeseries",
       width: 18,
@@ -153,7 +164,9 @@ export function territoryOverview(config: FreshplanConfig, plan: ScalingPlan): D
       : [
           {
             name: `Season and campaign windows (${workload})`,
-            expr: `max by (scaler) (${kedaSeries("keda_scaler_active", config.namespace, workload, windows.join("|"))}) > 0`,
+            expr:
+              `max by (scaler) ` +
+              `(${kedaSeries("keda_scaler_active", config.namespace, workload, windows.join("|"))}) > 0`,
             titleFormat: "{{scaler}}",
             color: workload === "queries" ? "purple" : "blue",
           },
@@ -164,7 +177,8 @@ export function territoryOverview(config: FreshplanConfig, plan: ScalingPlan): D
     uid: TERRITORY_OVERVIEW_UID,
     title: "FreshPlan / Territory overview",
     description:
-      "Per territory and workload: load against capacity, latency against budget, SLO burn and replicas. Generated from the stack config.",
+      "Per territory and workload: load against capacity, latency against budget, SLO burn and replicas. " +
+      "Generated from the stack config.",
     time: { from: "now-6h", to: "now" },
     variables: [{ name: TERRITORY_VARIABLE, label: "Territory", values: Object.keys(config.territories) }],
     annotations,

@@ -162,7 +162,9 @@ export function journalExporterQueries(): string {
   return stringify(
     {
       [JOURNAL_METRIC_PREFIX]: {
-        query: `SELECT coalesce(territory::text, '${JOURNAL_TOTAL_ROW}') AS territory, ${columns} FROM integration.event_metrics`,
+        query:
+          `SELECT coalesce(territory::text, '${JOURNAL_TOTAL_ROW}') AS territory, ${columns} FROM ` +
+          `integration.event_metrics`,
         master: true,
         metrics: [
           { territory: { usage: "LABEL", description: `Territory code, '${JOURNAL_TOTAL_ROW}' for the total row` } },
@@ -171,7 +173,9 @@ export function journalExporterQueries(): string {
       },
       // The exporter's login is also in freshplan_lead_monitor (components/lead-protection.ts).
       [LEAD_METRIC_PREFIX]: {
-        query: `SELECT territory, ${LEAD_COLUMNS.map(([c, e]) => (c === e ? c : `${c} AS ${e}`)).join(", ")} FROM lead_protection.metrics`,
+        query:
+          `SELECT territory, ${LEAD_COLUMNS.map(([c, e]) => (c === e ? c : `${c} AS ${e}`)).join(", ")} FROM ` +
+          `lead_protection.metrics`,
         master: true,
         metrics: [
           { territory: { usage: "LABEL", description: "Territory code" } },

@@ -1,4 +1,7 @@
-/** The capacity half of a plan diff: replica-hours the configured floors hold over a year, before and after, and findings that appear or disappear. */
+/**
+ * The capacity half of a plan diff: replica-hours the configured floors hold over a year, before and after, and
+ * findings that appear or disappear.
+ */
 import { calendarFindings } from "../calendar/findings";
 import { CalendarPeriod, buildCalendar } from "../calendar/lanes";
 import { costView } from "../capacity/cost";

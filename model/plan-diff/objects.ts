@@ -1,4 +1,7 @@
-/** The object half of a plan diff: objects added, removed or changed, each change as field path old → new, secrets masked. */
+/**
+ * The object half of a plan diff: objects added, removed or changed, each change as field path old → new, secrets
+ * masked.
+ */
 
 /** One object of a plan, as its manifests.yaml / helm-releases.yaml document holds it. */
 export interface PlanObject {

@@ -1,4 +1,7 @@
-/** The words half of a plan diff: per territory and workload, floors and windows that moved, min/max changes, alerts added or removed. */
+/**
+ * The words half of a plan diff: per territory and workload, floors and windows that moved, min/max changes, alerts
+ * added or removed.
+ */
 import type { AlertingRule, RuleGroup } from "../alerts/rule-types";
 import { alertingRules } from "../alerts/rules";
 import type { FloorWindow, ScalingPlan, WorkloadScaling } from "../scaling/plan";
@@ -77,7 +80,10 @@ const describeLane = (w: WorkloadScaling) =>
 const alertKey = (r: AlertingRule) =>
   `${r.labels.territory ?? ""}|${r.labels.workload ?? ""}|${r.alert}|${r.labels.severity}`;
 
-/** Per scope (`territory|workload`, empty parts for stack-wide rules): one sentence per verb, e.g. "alerts added: A (critical), B (warning)". */
+/**
+ * Per scope (`territory|workload`, empty parts for stack-wide rules): one sentence per verb, e.g. "alerts added: A
+ * (critical), B (warning)".
+ */
 function alertSentences(before: readonly RuleGroup[], after: readonly RuleGroup[]): Map<string, string[]> {
   const byScope = new Map<string, Map<string, string[]>>();
   const add = (r: AlertingRule, verb: string) => {

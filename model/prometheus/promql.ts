@@ -24,7 +24,10 @@ export interface WorkloadScope {
  * prometheus-operator sets from the pod, so prod and staging never read each other's series.
  */
 export function workloadSelector(p: PrometheusSettings, s: WorkloadScope): string {
-  return `{namespace=${promString(s.namespace)},job=${promString(p.job)},${p.territoryLabel}=${promString(s.territory)},${p.workloadLabel}=${promString(s.workload)}}`;
+  return (
+    `{namespace=${promString(s.namespace)},job=${promString(p.job)},` +
+    `${p.territoryLabel}=${promString(s.territory)},${p.workloadLabel}=${promString(s.workload)}}`
+  );
 }
 
 /**
@@ -49,7 +52,10 @@ export function rpsTriggerQuery(p: PrometheusSettings, s: WorkloadScope): string
 
 /** p95 latency in seconds over the latency window; buckets are summed by `le` before the quantile. */
 export function p95Query(p: PrometheusSettings, s: WorkloadScope): string {
-  return `histogram_quantile(0.95, sum by (le) (rate(${p.requestMetric}_bucket${workloadSelector(p, s)}[${p.latencyWindow}])))`;
+  return (
+    `histogram_quantile(0.95, sum by (le) ` +
+    `(rate(${p.requestMetric}_bucket${workloadSelector(p, s)}[${p.latencyWindow}])))`
+  );
 }
 
 /**

@@ -27,7 +27,10 @@ const severityRoutes = (r: AlertRoutingSettings): SeverityRoute[] => [
   { severity: "info", receiver: RECEIVERS.none },
 ];
 
-/** A family is a rule group: its alerts describe one subsystem, so its critical explains its warnings (families without a critical need no rule). */
+/**
+ * A family is a rule group: its alerts describe one subsystem, so its critical explains its warnings (families without
+ * a critical need no rule).
+ */
 function families(groups: readonly RuleGroup[]): { name: string; alerts: string[] }[] {
   return groups
     .filter((g) => alertingRules([g]).some((r) => r.labels.severity === "critical"))

@@ -91,13 +91,21 @@ export function localTimeProblem(
   const instants = [...offsets]
     .map((o) => wall - o * 60_000)
     .filter((t) => utcOffsetMinutes(new Date(t), timeZone) * 60_000 === wall - t);
-  const local = `${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")} on ${date.year}-${String(date.month).padStart(2, "0")}-${String(date.day).padStart(2, "0")}`;
+  const local =
+    `${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")} on ` +
+    `${date.year}-${String(date.month).padStart(2, "0")}-${String(date.day).padStart(2, "0")}`;
   if (instants.length === 0) {
-    return `${local} does not exist in ${timeZone} (the clocks skip it at a DST change); give another time, or an instant with Z or an offset`;
+    return (
+      `${local} does not exist in ${timeZone} (the clocks skip it at a DST change); ` +
+      `give another time, or an instant with Z or an offset`
+    );
   }
   if (instants.length > 1) {
     const both = instants.sort((a, b) => a - b).map((t) => formatLocal(new Date(t), timeZone).slice(17));
-    return `${local} exists twice in ${timeZone} (at ${both.join(" and then at ")}, a DST change); add the offset you mean`;
+    return (
+      `${local} exists twice in ${timeZone} (at ${both.join(" and then at ")}, ` +
+      `a DST change); add the offset you mean`
+    );
   }
   return undefined;
 }

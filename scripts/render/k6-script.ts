@@ -1,4 +1,7 @@
-/** Renders a k6 rehearsal plan as a k6 script: one ramping-arrival-rate scenario per territory and workload, p95 thresholds from the budgets. */
+/**
+ * Renders a k6 rehearsal plan as a k6 script: one ramping-arrival-rate scenario per territory and workload, p95
+ * thresholds from the budgets.
+ */
 import type { K6Plan } from "../../model/rehearsal/k6-plan";
 
 export interface K6ScriptContext {
@@ -39,7 +42,8 @@ export function k6Script(plan: K6Plan, context: K6ScriptContext): string {
   const options = JSON.stringify({ scenarios, thresholds }, null, 2);
   const workloads = new Set(plan.scenarios.map((s) => s.workload));
   const lines = [
-    `// k6 rehearsal of season "${plan.season}" for stack ${context.stack}: load ×${plan.multiplier} at scale ${plan.scale}.`,
+    `// k6 rehearsal of season "${plan.season}" for stack ${context.stack}: load ×${plan.multiplier} at ` +
+      `scale ${plan.scale}.`,
     "// Written by `npm run k6` from the stack config; change the config and write it again rather than editing it.",
     `// Territory shares of the normal load: ${Object.entries(plan.shares)
       .map(([t, share]) => `${t} ${Math.round(share * 100)} %`)

@@ -1,4 +1,7 @@
-/** Renders a plan diff as Markdown for a pull-request comment and the job summary: words first, cost and findings, then every object change. */
+/**
+ * Renders a plan diff as Markdown for a pull-request comment and the job summary: words first, cost and findings, then
+ * every object change.
+ */
 import type { LaneHours } from "../../model/plan-diff/capacity";
 import type { FieldChange, ObjectChange } from "../../model/plan-diff/objects";
 import type { PlanDiff } from "../../model/plan-diff/plan-diff";
@@ -18,8 +21,10 @@ const MAX_VALUE_LENGTH = 160;
 
 const hours = (x: number) => Math.round(x).toLocaleString("en-US");
 const signed = (x: number) => (x > 0 ? `+${hours(x)}` : x < 0 ? `−${hours(-x)}` : "±0");
-const percent = (delta: number, base: number) =>
-  base === 0 || delta === 0 ? "" : ` (${delta >= 0 ? "+" : "−"}${Math.abs(Math.round((delta / base) * 1000) / 10)} %)`;
+const percent = (delta: number, base: number) => {
+  if (base === 0 || delta === 0) return "";
+  return ` (${delta >= 0 ? "+" : "−"}${Math.abs(Math.round((delta / base) * 1000) / 10)} %)`;
+};
 
 /** Inline code that survives any value: backticks inside are doubled-up fences. */
 function code(value: unknown): string {
@@ -53,7 +58,11 @@ function objectSection(o: ObjectChange): string[] {
 function laneRow(l: LaneHours): string {
   const before = l.before ?? 0;
   const after = l.after ?? 0;
-  return `| ${l.territory} | ${l.workload} | ${l.before === undefined ? "—" : hours(before)} | ${l.after === undefined ? "—" : hours(after)} | ${signed(after - before)}${percent(after - before, before)} |`;
+  return (
+    `| ${l.territory} | ${l.workload} | ` +
+    `${l.before === undefined ? "—" : hours(before)} | ${l.after === undefined ? "—" : hours(after)} | ` +
+    `${signed(after - before)}${percent(after - before, before)} |`
+  );
 }
 
 export function renderPlanDiff(diff: PlanDiff, h: PlanDiffHeading): string {
@@ -85,7 +94,9 @@ export function renderPlanDiff(diff: PlanDiff, h: PlanDiffHeading): string {
     lines.push(
       "#### Cost",
       "",
-      `Replica-hours the floors hold over ${formatCalendarDate(c.period.from)} … ${formatCalendarDate(last)} (the calendar as configured; reactive scaling on top is not counted): ${hours(c.total.before)} → ${hours(c.total.after)}, **${signed(delta)}${percent(delta, c.total.before)}**.`,
+      `Replica-hours the floors hold over ${formatCalendarDate(c.period.from)} … ${formatCalendarDate(last)} ` +
+        `(the calendar as configured; reactive scaling on top is not counted): ${hours(c.total.before)} → ` +
+        `${hours(c.total.after)}, **${signed(delta)}${percent(delta, c.total.before)}**.`,
       "",
     );
     if (c.lanes.length > 0)

@@ -1,4 +1,7 @@
-/** The EventJournal component under the SDK's mock runtime: roles, Secrets, migrations, workers and exporter as registered. */
+/**
+ * The EventJournal component under the SDK's mock runtime: roles, Secrets, migrations, workers and exporter as
+ * registered.
+ */
 import { expect } from "chai";
 import { readMigrations } from "../../db/migrations";
 import { RecordedResource, StackRun, runStack } from "../../scripts/mock-runtime";
@@ -17,35 +20,39 @@ describe("the event journal under the mock runtime", () => {
     prod = await runStack(stackFile("prod"));
   });
 
-  it("creates one login role per job, each only in its journal group (the exporter's also in the lead monitor group), with a generated password", () => {
-    // Lead protection's logins share the database; test/lead-protection/stack.test.ts covers them.
-    const journalOnly = (r: RecordedResource) => !String(r.name).includes("lead");
-    const roles = ofType(prod, "postgresql:index/role:Role")
-      .filter(journalOnly)
-      .map((r) => ({ name: r.inputs.name, login: r.inputs.login, roles: r.inputs.roles }));
-    expect(roles).to.have.deep.members([
-      { name: "freshplan_writer", login: true, roles: ["freshplan_journal_writer"] },
-      { name: "freshplan_monitor", login: true, roles: ["freshplan_journal_monitor", "freshplan_lead_monitor"] },
-      { name: "freshplan_consumer_de", login: true, roles: ["freshplan_journal_consumer"] },
-      { name: "freshplan_consumer_ch", login: true, roles: ["freshplan_journal_consumer"] },
-      { name: "freshplan_consumer_at", login: true, roles: ["freshplan_journal_consumer"] },
-    ]);
-    for (const role of ofType(prod, "postgresql:index/role:Role")) {
-      expect(role.inputs.password).to.equal(SECRET_PLACEHOLDER);
-      if (journalOnly(role))
-        expect(role.inputs.idleInTransactionSessionTimeout, String(role.inputs.name)).to.equal(60_000);
-    }
-    expect(ofType(prod, "random:index/randomPassword:RandomPassword").filter(journalOnly)).to.have.length(5);
-    const grants = ofType(prod, "postgresql:index/grant:Grant")
-      .filter(journalOnly)
-      .map((g) => `${g.inputs.role}:${g.inputs.objectType}:${(g.inputs.privileges as string[]).join()}`);
-    expect(grants).to.have.members([
-      "freshplan_journal_writer:database:CONNECT",
-      "freshplan_journal_consumer:database:CONNECT",
-      "freshplan_journal_monitor:database:CONNECT",
-      "public:database:CONNECT",
-    ]);
-  });
+  it(
+    "creates one login role per job, each only in its journal group (the exporter's also in the lead monitor " +
+      "group), with a generated password",
+    () => {
+      // Lead protection's logins share the database; test/lead-protection/stack.test.ts covers them.
+      const journalOnly = (r: RecordedResource) => !String(r.name).includes("lead");
+      const roles = ofType(prod, "postgresql:index/role:Role")
+        .filter(journalOnly)
+        .map((r) => ({ name: r.inputs.name, login: r.inputs.login, roles: r.inputs.roles }));
+      expect(roles).to.have.deep.members([
+        { name: "freshplan_writer", login: true, roles: ["freshplan_journal_writer"] },
+        { name: "freshplan_monitor", login: true, roles: ["freshplan_journal_monitor", "freshplan_lead_monitor"] },
+        { name: "freshplan_consumer_de", login: true, roles: ["freshplan_journal_consumer"] },
+        { name: "freshplan_consumer_ch", login: true, roles: ["freshplan_journal_consumer"] },
+        { name: "freshplan_consumer_at", login: true, roles: ["freshplan_journal_consumer"] },
+      ]);
+      for (const role of ofType(prod, "postgresql:index/role:Role")) {
+        expect(role.inputs.password).to.equal(SECRET_PLACEHOLDER);
+        if (journalOnly(role))
+          expect(role.inputs.idleInTransactionSessionTimeout, String(role.inputs.name)).to.equal(60_000);
+      }
+      expect(ofType(prod, "random:index/randomPassword:RandomPassword").filter(journalOnly)).to.have.length(5);
+      const grants = ofType(prod, "postgresql:index/grant:Grant")
+        .filter(journalOnly)
+        .map((g) => `${g.inputs.role}:${g.inputs.objectType}:${(g.inputs.privileges as string[]).join()}`);
+      expect(grants).to.have.members([
+        "freshplan_journal_writer:database:CONNECT",
+        "freshplan_journal_consumer:database:CONNECT",
+        "freshplan_journal_monitor:database:CONNECT",
+        "public:database:CONNECT",
+      ]);
+    },
+  );
 
   it("migrates with the files of sql/ as inputs and creates roles only after the migrations", () => {
     const [migrations] = ofType(prod, "pulumi-nodejs:dynamic/freshplan:JournalMigrations");

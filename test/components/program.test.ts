@@ -1,4 +1,7 @@
-/** The whole program (index.ts) under the SDK's mock runtime: resources, wiring, outputs, secrets, and config errors before any resource. */
+/**
+ * The whole program (index.ts) under the SDK's mock runtime: resources, wiring, outputs, secrets, and config errors
+ * before any resource.
+ */
 import { expect } from "chai";
 import { RecordedResource, StackRun, runStack } from "../../scripts/mock-runtime";
 import { SECRET_PLACEHOLDER } from "../../scripts/stack-file";
@@ -66,21 +69,25 @@ describe("the program under the mock runtime", () => {
     }
   });
 
-  it("puts a Service next to every API Deployment and a PodDisruptionBudget next to every scaled Deployment, in the restricted namespace", () => {
-    const names = (type: string) =>
-      ofType(prod, type)
-        .map((r) => (r.inputs.metadata as any).name)
+  it(
+    "puts a Service next to every API Deployment and a PodDisruptionBudget next to every scaled Deployment, in " +
+      "the restricted namespace",
+    () => {
+      const names = (type: string) =>
+        ofType(prod, type)
+          .map((r) => (r.inputs.metadata as any).name)
+          .sort();
+      expect(names("kubernetes:core/v1:Service")).to.deep.equal(Object.keys(SEED).sort());
+      const scaledTargets = ofType(prod, "kubernetes:keda.sh/v1alpha1:ScaledObject")
+        .map((r) => spec(r).scaleTargetRef.name)
         .sort();
-    expect(names("kubernetes:core/v1:Service")).to.deep.equal(Object.keys(SEED).sort());
-    const scaledTargets = ofType(prod, "kubernetes:keda.sh/v1alpha1:ScaledObject")
-      .map((r) => spec(r).scaleTargetRef.name)
-      .sort();
-    expect(names("kubernetes:policy/v1:PodDisruptionBudget")).to.deep.equal(scaledTargets);
-    const [ns] = ofType(prod, "kubernetes:core/v1:Namespace").filter(
-      (r) => (r.inputs.metadata as any).name === "freshplan-production",
-    );
-    expect((ns.inputs.metadata as any).labels["pod-security.kubernetes.io/enforce"]).to.equal("restricted");
-  });
+      expect(names("kubernetes:policy/v1:PodDisruptionBudget")).to.deep.equal(scaledTargets);
+      const [ns] = ofType(prod, "kubernetes:core/v1:Namespace").filter(
+        (r) => (r.inputs.metadata as any).name === "freshplan-production",
+      );
+      expect((ns.inputs.metadata as any).labels["pod-security.kubernetes.io/enforce"]).to.equal("restricted");
+    },
+  );
 
   it("runs every pod under the restricted Pod Security Standard", () => {
     for (const d of ofType(prod, "kubernetes:apps/v1:Deployment")) {
@@ -138,7 +145,8 @@ describe("the program under the mock runtime", () => {
     expect(error?.registeredResources).to.equal(0);
     expect(error?.message).to.contain("territories.AT.timeZone");
     expect(error?.message).to.contain(
-      'seasons[1].floors.CH.queries (season "weihnachten") = 4: expected at most territories.CH.queries.maxReplicas = 3',
+      'seasons[1].floors.CH.queries (season "weihnachten") = 4: expected at most ' +
+        "territories.CH.queries.maxReplicas = 3",
     );
   });
 

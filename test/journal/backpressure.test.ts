@@ -1,4 +1,7 @@
-/** Backpressure on a real PostgreSQL: near a full NOTIFY queue only critical events wake listeners, and enqueue never fails for the queue. */
+/**
+ * Backpressure on a real PostgreSQL: near a full NOTIFY queue only critical events wake listeners, and enqueue never
+ * fails for the queue.
+ */
 import { expect } from "chai";
 import type { Client } from "pg";
 import { connectClient, journalDatabase, startPostgres, waitFor, type PostgresServer } from "../support/postgres";

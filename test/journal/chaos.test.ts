@@ -22,7 +22,12 @@ const { Client } = require(process.argv[1]);
 const client = new Client({ connectionString: process.argv[2] });
 client.connect().then(async () => {
   process.stdout.write("ready\\n");
-  for (;;) await client.query("SELECT id FROM integration.claim_events($1, 50, $2)", [process.argv[3], "doomed-" + process.pid]);
+  for (;;) {
+    await client.query("SELECT id FROM integration.claim_events($1, 50, $2)", [
+      process.argv[3],
+      "doomed-" + process.pid,
+    ]);
+  }
 });
 `;
 
@@ -225,7 +230,8 @@ describe("event journal: chaos", function () {
     expect(doomedClaims, "claims of SIGKILLed consumers came back after their lease").to.be.greaterThan(0);
     console.log(
       `      ${TOTAL} events; faults: ${faults.claimBackendsTerminated} claiming backends terminated, ` +
-        `${faults.consumersSigkilled} consumer processes SIGKILLed while claiming (${doomedClaims} of their claims came back), ` +
+        `${faults.consumersSigkilled} consumer processes SIGKILLed while claiming (${doomedClaims} of their ` +
+        `claims came back), ` +
         `${faults.listenersKilled} listeners killed, ${faults.pauses} handlers paused past the lease, ` +
         `${faults.restarts} consumer restarts, queue saturated at ${faults.saturatedAt.toFixed(2)}; ` +
         `${rows.length} events redelivered after an expired lease, ${duplicates.length} processed twice`,

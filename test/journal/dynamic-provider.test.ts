@@ -1,4 +1,7 @@
-/** The journal migrations' dynamic provider, serialized the way Pulumi does and run in a bare node process against PostgreSQL. */
+/**
+ * The journal migrations' dynamic provider, serialized the way Pulumi does and run in a bare node process against
+ * PostgreSQL.
+ */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -75,35 +78,38 @@ describe("journal migrations as a Pulumi dynamic provider", () => {
     expect(text).not.to.contain("mocha");
   });
 
-  it("creates: applies every migration once and syncs territories and consumer roles, from a bare node process", async function () {
-    this.timeout(60_000);
-    const created = await call("create", inputs());
-    expect(created.id).to.equal(`${url.hostname}:${url.port}${url.pathname}`);
-    expect(created.outs.appliedVersions).to.deep.equal(migrations.map((m) => m.version));
-    const client = await connectClient(url.toString());
-    try {
-      const history = await client.query(
-        "SELECT version, checksum FROM public.freshplan_schema_history ORDER BY version",
-      );
-      expect(history.rows).to.deep.equal(migrations.map((m) => ({ version: m.version, checksum: m.checksum })));
-      const mapping = await client.query(
-        "SELECT role_name, territory FROM integration.consumer_territory ORDER BY territory",
-      );
-      expect(mapping.rows.map((r) => `${r.territory}:${r.role_name}`)).to.deep.equal([
-        "AT:freshplan_consumer_at",
-        "CH:freshplan_consumer_ch",
-        "DE:freshplan_consumer_de",
-      ]);
-      const zones = await client.query("SELECT code, time_zone FROM lead_protection.territory ORDER BY code");
-      expect(zones.rows.map((r) => `${r.code}:${r.time_zone}`)).to.deep.equal([
-        "AT:Europe/Vienna",
-        "CH:Europe/Zurich",
-        "DE:Europe/Berlin",
-      ]);
-    } finally {
-      await client.end();
-    }
-  });
+  it(
+    "creates: applies every migration once and syncs territories and consumer roles, " + "from a bare node process",
+    async function () {
+      this.timeout(60_000);
+      const created = await call("create", inputs());
+      expect(created.id).to.equal(`${url.hostname}:${url.port}${url.pathname}`);
+      expect(created.outs.appliedVersions).to.deep.equal(migrations.map((m) => m.version));
+      const client = await connectClient(url.toString());
+      try {
+        const history = await client.query(
+          "SELECT version, checksum FROM public.freshplan_schema_history ORDER BY version",
+        );
+        expect(history.rows).to.deep.equal(migrations.map((m) => ({ version: m.version, checksum: m.checksum })));
+        const mapping = await client.query(
+          "SELECT role_name, territory FROM integration.consumer_territory ORDER BY territory",
+        );
+        expect(mapping.rows.map((r) => `${r.territory}:${r.role_name}`)).to.deep.equal([
+          "AT:freshplan_consumer_at",
+          "CH:freshplan_consumer_ch",
+          "DE:freshplan_consumer_de",
+        ]);
+        const zones = await client.query("SELECT code, time_zone FROM lead_protection.territory ORDER BY code");
+        expect(zones.rows.map((r) => `${r.code}:${r.time_zone}`)).to.deep.equal([
+          "AT:Europe/Vienna",
+          "CH:Europe/Zurich",
+          "DE:Europe/Berlin",
+        ]);
+      } finally {
+        await client.end();
+      }
+    },
+  );
 
   it("diffs: nothing to do when nothing changed, an update when a migration is pending", async function () {
     this.timeout(60_000);

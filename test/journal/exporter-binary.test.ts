@@ -17,7 +17,8 @@ import { journalExporterArgs, journalExporterQueries } from "../../model/journal
 import { connectClient, journalDatabase, sharedPostgres, waitFor } from "../support/postgres";
 
 const INSTALL_HINT =
-  "prometheus-postgres-exporter is not installed: run `apt-get update && apt-get install -y prometheus-postgres-exporter`";
+  "prometheus-postgres-exporter is not installed: run `apt-get update && apt-get install -y " +
+  "prometheus-postgres-exporter`";
 
 function exporterBinary(): string {
   const found = spawnSync("sh", ["-c", "command -v prometheus-postgres-exporter || command -v postgres_exporter"], {
@@ -66,7 +67,8 @@ describe("postgres_exporter binary with the stack's flags and a monitor login", 
     await admin.query(`GRANT CONNECT ON DATABASE ${database} TO freshplan_journal_monitor`);
     await syncLeadTerritories(url, { CH: "Europe/Zurich" });
     await admin.query(`SELECT integration.enqueue_event('order.created', 'org-1', 'CH', 'c-1', '{"n": 1}'::jsonb)`);
-    dataSource = `${server.urlAs(role, password, database)}${server.urlAs(role, password, database).includes("?") ? "&" : "?"}sslmode=disable`;
+    const roleUrl = server.urlAs(role, password, database);
+    dataSource = `${roleUrl}${roleUrl.includes("?") ? "&" : "?"}sslmode=disable`;
     fs.writeFileSync(queryFile, journalExporterQueries());
   });
 
@@ -122,14 +124,17 @@ describe("postgres_exporter binary with the stack's flags and a monitor login", 
     expect(log).to.not.match(/level=error/);
   });
 
-  it("with only --disable-default-metrics the default collectors still run, and one fails on every scrape", async () => {
-    const { metrics } = await scrape([
-      `--extend.query-path=${queryFile}`,
-      "--disable-default-metrics",
-      "--disable-settings-metrics",
-    ]);
-    expect(metrics).to.match(/^pg_scrape_collector_success\{collector="database"\}/m);
-    // Here the bgwriter collector: PostgreSQL 17 moved its columns to pg_stat_checkpointer.
-    expect(metrics).to.match(/^pg_scrape_collector_success\{collector="[a-z_]+"\} 0$/m);
-  });
+  it(
+    "with only --disable-default-metrics the default collectors still run, " + "and one fails on every scrape",
+    async () => {
+      const { metrics } = await scrape([
+        `--extend.query-path=${queryFile}`,
+        "--disable-default-metrics",
+        "--disable-settings-metrics",
+      ]);
+      expect(metrics).to.match(/^pg_scrape_collector_success\{collector="database"\}/m);
+      // Here the bgwriter collector: PostgreSQL 17 moved its columns to pg_stat_checkpointer.
+      expect(metrics).to.match(/^pg_scrape_collector_success\{collector="[a-z_]+"\} 0$/m);
+    },
+  );
 });

@@ -1,4 +1,7 @@
-/** postgres_exporter's query file run as the monitor login on a real PostgreSQL: every metric column per territory and the total. */
+/**
+ * postgres_exporter's query file run as the monitor login on a real PostgreSQL: every metric column per territory and
+ * the total.
+ */
 import crypto from "crypto";
 import { expect } from "chai";
 import type { Client } from "pg";

@@ -1,4 +1,7 @@
-/** The reference consumer the journal tests and the benchmark use: LISTEN, claim in batches, settle, poll as the fallback. */
+/**
+ * The reference consumer the journal tests and the benchmark use: LISTEN, claim in batches, settle, poll as the
+ * fallback.
+ */
 import type { Client } from "pg";
 import { connectClient } from "../support/postgres";
 

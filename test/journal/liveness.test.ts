@@ -93,7 +93,8 @@ describe("event journal: liveness", function () {
       await waitFor("two wake-ups", () => heard.length >= 2, 2_000);
       expect([...heard].sort()).to.deep.equal(["AT", "CH"]);
       const { rows } = await db.query(
-        "SELECT territory, count(notified_at)::int AS n FROM integration.event_journal GROUP BY territory ORDER BY territory",
+        "SELECT territory, count(notified_at)::int AS n FROM integration.event_journal GROUP BY territory " +
+          "ORDER BY territory",
       );
       expect(rows).to.deep.equal([
         { territory: "AT", n: 1 },
@@ -127,7 +128,8 @@ describe("event journal: liveness", function () {
   it("releases a bounded number of expired leases per claim, so a mass expiry keeps claims fast", async () => {
     await db.query(`
       INSERT INTO integration.event_journal
-             (event_type, org_id, territory, payload, state, attempts, claimed_by, claim_token, lease_expires_at, created_at, available_at)
+             (event_type, org_id, territory, payload, state, attempts, claimed_by, claim_token, lease_expires_at,
+              created_at, available_at)
       SELECT 'order.created', 'org', 'DE', '{}', 'claimed', 1, 'lost-pod', gen_random_uuid(),
              now() - interval '1 minute', now() - interval '2 minutes', now() - interval '2 minutes'
         FROM generate_series(1, 60000)`);
@@ -139,7 +141,8 @@ describe("event journal: liveness", function () {
       const { rows } = await consumer.query("SELECT id FROM integration.claim_events('DE', 10, 'fresh-pod')");
       expect(rows).to.have.length(10);
       const stillExpired = await db.query(
-        "SELECT count(*)::int AS n FROM integration.event_journal WHERE state = 'claimed' AND lease_expires_at <= now()",
+        "SELECT count(*)::int AS n FROM integration.event_journal WHERE state = 'claimed' AND " +
+          "lease_expires_at <= now()",
       );
       expect(stillExpired.rows[0].n).to.equal(60000 - 500);
       expect((await db.query("SELECT integration.pending_event_count('DE') AS n")).rows[0].n).to.equal(

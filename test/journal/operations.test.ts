@@ -77,7 +77,8 @@ describe("event journal: operations", function () {
     const insert = (n: number, state: string, handledAgo: string | null) =>
       db.query(
         `
-      INSERT INTO integration.event_journal (event_type, org_id, territory, payload, state, attempts, handled_at, created_at)
+      INSERT INTO integration.event_journal
+             (event_type, org_id, territory, payload, state, attempts, handled_at, created_at)
       SELECT 'x', 'org', 'DE', '{}', $1, 1, now() - $2::interval, now() - interval '30 days'
         FROM generate_series(1, $3)`,
         [state, handledAgo, n],
@@ -85,7 +86,8 @@ describe("event journal: operations", function () {
     await insert(250, "handled", "8 days");
     await insert(5, "handled", "6 days");
     await insert(3, "failed", "30 days");
-    await db.query(`INSERT INTO integration.event_journal (event_type, org_id, territory, payload, created_at, available_at)
+    await db.query(`INSERT INTO integration.event_journal
+                           (event_type, org_id, territory, payload, created_at, available_at)
                     VALUES ('x', 'org', 'CH', '{}', now() - interval '30 days', now() + interval '1 day')`);
     await db.query("UPDATE integration.settings SET purge_batch = 100");
 
@@ -142,32 +144,38 @@ describe("event journal: operations", function () {
     expect((await db.query("SELECT count(*)::int AS n FROM integration.event_journal")).rows[0].n).to.equal(1);
   });
 
-  it("reads event_metrics from the partial indexes, never the whole table, with 100,000 events handled in 5 minutes", async () => {
-    await db.query(`
+  it(
+    "reads event_metrics from the partial indexes, never the " +
+      "whole table, with 100,000 events handled in 5 minutes",
+    async () => {
+      await db.query(`
       INSERT INTO integration.event_journal (event_type, org_id, territory, payload, state, attempts, handled_at)
-      SELECT 'x', 'org', (ARRAY['DE', 'CH', 'AT'])[1 + g % 3], '{}', 'handled', 1, now() - (g % 290) * interval '1 second'
+      SELECT 'x', 'org', (ARRAY['DE', 'CH', 'AT'])[1 + g % 3], '{}', 'handled', 1,
+             now() - (g % 290) * interval '1 second'
         FROM generate_series(1, 100000) g`);
-    await db.query("ANALYZE integration.event_journal");
-    const {
-      rows: [{ "QUERY PLAN": plan }],
-    } = await db.query("EXPLAIN (FORMAT JSON) SELECT * FROM integration.event_metrics");
-    const scans: string[] = [];
-    const walk = (node: Record<string, unknown>) => {
-      if (node["Relation Name"] === "event_journal")
-        scans.push(`${node["Node Type"]} ${node["Index Name"] ?? ""}`.trim());
-      for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
-    };
-    walk(plan[0].Plan);
-    expect(scans.length).to.be.greaterThan(0);
-    expect(
-      scans.filter((s) => !/^(Index|Index Only|Bitmap Heap) Scan/.test(s) && !/^Bitmap Index Scan/.test(s)),
-      scans.join("; "),
-    ).to.deep.equal([]);
-    const started = process.hrtime.bigint();
-    const { rows } = await db.query("SELECT handled_last_5m FROM integration.event_metrics WHERE territory IS NULL");
-    expect(rows[0].handled_last_5m).to.equal("100000");
-    console.log(
-      `      event_metrics with 100,000 handled in 5 minutes: ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)} ms`,
-    );
-  });
+      await db.query("ANALYZE integration.event_journal");
+      const {
+        rows: [{ "QUERY PLAN": plan }],
+      } = await db.query("EXPLAIN (FORMAT JSON) SELECT * FROM integration.event_metrics");
+      const scans: string[] = [];
+      const walk = (node: Record<string, unknown>) => {
+        if (node["Relation Name"] === "event_journal")
+          scans.push(`${node["Node Type"]} ${node["Index Name"] ?? ""}`.trim());
+        for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+      };
+      walk(plan[0].Plan);
+      expect(scans.length).to.be.greaterThan(0);
+      expect(
+        scans.filter((s) => !/^(Index|Index Only|Bitmap Heap) Scan/.test(s) && !/^Bitmap Index Scan/.test(s)),
+        scans.join("; "),
+      ).to.deep.equal([]);
+      const started = process.hrtime.bigint();
+      const { rows } = await db.query("SELECT handled_last_5m FROM integration.event_metrics WHERE territory IS NULL");
+      expect(rows[0].handled_last_5m).to.equal("100000");
+      console.log(
+        `      event_metrics with 100,000 handled in 5 minutes: ` +
+          `${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)} ms`,
+      );
+    },
+  );
 });

@@ -1,4 +1,6 @@
-/** Journal roles on a real PostgreSQL: each group may do its job and nothing else; consumers stay in their territory. */
+/**
+ * Journal roles on a real PostgreSQL: each group may do its job and nothing else; consumers stay in their territory.
+ */
 import { expect } from "chai";
 import crypto from "crypto";
 import type { Client } from "pg";

@@ -75,7 +75,8 @@ describe("lead protection: bad arguments and privileges", function () {
     [
       "a hold ending before it starts",
       () => [
-        "SELECT lead_protection.end_hold(h.id, $2) FROM (SELECT lead_protection.request_hold($1, 'documents', $3, 'agent-1') AS id) h",
+        "SELECT lead_protection.end_hold(h.id, $2) FROM (SELECT lead_protection.request_hold($1, " +
+          "'documents', $3, 'agent-1') AS id) h",
         [claim, berlin("2026-03-01 00:00"), berlin("2026-03-02 00:00")],
       ],
       "22023",
@@ -99,7 +100,8 @@ describe("lead protection: bad arguments and privileges", function () {
     [
       "an overlapping approved hold of the same reason",
       () => [
-        "SELECT lead_protection.approve_hold(lead_protection.request_hold($1, 'samples', $2, 'agent-1'), 'manager-1', $3)",
+        "SELECT lead_protection.approve_hold(lead_protection.request_hold($1, 'samples', $2, 'agent-1'), " +
+          "'manager-1', $3)",
         [claim, berlin("2026-02-05 00:00"), berlin("2026-02-04 00:00")],
       ],
       "23P01",
@@ -108,7 +110,8 @@ describe("lead protection: bad arguments and privileges", function () {
     [
       "a hold starting before its approval",
       () => [
-        "SELECT lead_protection.approve_hold(lead_protection.request_hold($1, 'documents', $2, 'agent-1'), 'manager-1', $3)",
+        "SELECT lead_protection.approve_hold(lead_protection.request_hold($1, 'documents', $2, 'agent-1'), " +
+          "'manager-1', $3)",
         [claim, berlin("2026-03-01 00:00"), berlin("2026-03-02 00:00")],
       ],
       "22023",
@@ -117,7 +120,8 @@ describe("lead protection: bad arguments and privileges", function () {
     [
       "a hold approved by its requester",
       () => [
-        "SELECT lead_protection.approve_hold(lead_protection.request_hold($1, 'documents', $2, 'agent-1'), 'agent-1', $3)",
+        "SELECT lead_protection.approve_hold(lead_protection.request_hold($1, 'documents', $2, 'agent-1'), " +
+          "'agent-1', $3)",
         [claim, berlin("2026-03-01 00:00"), berlin("2026-02-28 00:00")],
       ],
       "22023",
@@ -256,7 +260,8 @@ describe("lead protection: bad arguments and privileges", function () {
     const { rows } = await owner.query("SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user");
     expect(rows[0].rolsuper).to.equal(false);
     const schemaOwner = await owner.query(
-      "SELECT pg_catalog.pg_get_userbyid(nspowner) = current_user AS mine FROM pg_catalog.pg_namespace WHERE nspname = 'lead_protection'",
+      "SELECT pg_catalog.pg_get_userbyid(nspowner) = current_user AS mine FROM pg_catalog.pg_namespace WHERE " +
+        "nspname = 'lead_protection'",
     );
     expect(schemaOwner.rows[0].mine).to.equal(true);
   });

@@ -210,7 +210,8 @@ describe("lead protection: the contract's clock", function () {
     // 1 March 09:00 CET (08:00 UTC) + 60 days = 30 April 09:00 CEST (07:00 UTC).
     const c = await s.register(`lead-${++n}`, berlin("2026-03-01 09:00"));
     const utc = await db.crm.query(
-      "SELECT to_char(reminder_due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS due FROM lead_protection.protection_state($1, $2)",
+      "SELECT to_char(reminder_due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS due FROM " +
+        "lead_protection.protection_state($1, $2)",
       [c, berlin("2026-03-02 00:00")],
     );
     expect(utc.rows[0].due).to.equal("2026-04-30 07:00");

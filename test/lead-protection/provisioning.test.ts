@@ -1,4 +1,5 @@
-// What the stack feeds lead protection on PostgreSQL: territory time zones from the config, and the exporter's query as its login.
+// What the stack feeds lead protection on PostgreSQL: territory time zones from the config, and the exporter's query as
+// its login.
 import { expect } from "chai";
 import crypto from "crypto";
 import { parse } from "yaml";

@@ -1,4 +1,5 @@
-// The reminder pipeline on PostgreSQL: one reminder per cycle however often or concurrently the scan runs, and the metrics it feeds.
+// The reminder pipeline on PostgreSQL: one reminder per cycle however often or concurrently the scan runs, and the
+// metrics it feeds.
 import { expect } from "chai";
 import { connectClient } from "../support/postgres";
 import { leadDatabase, rejection, type LeadDatabase } from "./lead-database";
@@ -29,7 +30,8 @@ describe("lead protection: scan, reminders and metrics", function () {
     expect((await s.scan(berlin("2026-03-06 09:00"))).reminders_created).to.equal(1);
     expect((await s.scan(berlin("2026-03-06 09:05"))).reminders_created).to.equal(0);
     const { rows } = await db.crm.query(
-      "SELECT idempotency_key, lead_id, territory, due_at = $2::timestamptz AS on_time FROM lead_protection.reminder_outbox WHERE claim_id = $1",
+      "SELECT idempotency_key, lead_id, territory, due_at = $2::timestamptz AS on_time FROM " +
+        "lead_protection.reminder_outbox WHERE claim_id = $1",
       [c, berlin("2026-03-06 09:00")],
     );
     expect(rows).to.have.length(1);

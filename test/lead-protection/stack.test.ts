@@ -1,4 +1,5 @@
-// Lead protection as the stack provisions it, under the mock runtime: logins, Secrets, the exporter's group, the scan CronJob.
+// Lead protection as the stack provisions it, under the mock runtime: logins, Secrets, the exporter's group, the scan
+// CronJob.
 import { expect } from "chai";
 import { CronExpressionParser } from "cron-parser";
 import { RecordedResource, StackRun, runStack } from "../../scripts/mock-runtime";
@@ -73,32 +74,35 @@ describe("lead protection under the mock runtime", () => {
     });
   });
 
-  it("scans every 5 minutes as the scanner, under the restricted Pod Security Standard, one run at a time", async () => {
-    const cron: RecordedResource = named(prod, "kubernetes:batch/v1:CronJob", "freshplan-lead-scan");
-    await validateAgainstSchema({ apiVersion: "batch/v1", kind: "CronJob", ...cron.inputs });
-    const spec = cron.inputs.spec as any;
-    expect(spec).to.include({ schedule: LEAD_SCAN_SCHEDULE, concurrencyPolicy: "Forbid" });
-    const runs = CronExpressionParser.parse(spec.schedule, {
-      currentDate: new Date("2026-03-06T09:00:30Z"),
-      tz: "UTC",
-    });
-    const [a, b] = [runs.next().toDate(), runs.next().toDate()];
-    expect((b.getTime() - a.getTime()) / 60_000).to.equal(5);
-    // a missed run is skipped within the SLA: next run + starting deadline stays well inside the hour
-    expect(5 * 60 + spec.startingDeadlineSeconds + spec.jobTemplate.spec.activeDeadlineSeconds).to.be.below(3600 / 4);
-    const pod = spec.jobTemplate.spec.template.spec;
-    expect(pod).to.deep.include({ automountServiceAccountToken: false, restartPolicy: "Never" });
-    expect(pod.securityContext).to.deep.include({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
-    const [container] = pod.containers;
-    expect(container.securityContext).to.deep.include({
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      privileged: false,
-      capabilities: { drop: ["ALL"] },
-    });
-    expect(container.envFrom).to.deep.equal([{ secretRef: { name: "freshplan-leads-scanner" } }]);
-    expect(container.command.join(" ")).to.contain("lead_protection.run_scan(now())").and.contain("ON_ERROR_STOP=1");
-    expect(container.image).to.match(/^postgres:\d+/);
-    expect(cron.dependencies.some((urn) => urn.endsWith("::freshplan-leads-scanner"))).to.equal(true);
-  });
+  it(
+    "scans every 5 minutes as the scanner, " + "under the restricted Pod Security Standard, one run at a time",
+    async () => {
+      const cron: RecordedResource = named(prod, "kubernetes:batch/v1:CronJob", "freshplan-lead-scan");
+      await validateAgainstSchema({ apiVersion: "batch/v1", kind: "CronJob", ...cron.inputs });
+      const spec = cron.inputs.spec as any;
+      expect(spec).to.include({ schedule: LEAD_SCAN_SCHEDULE, concurrencyPolicy: "Forbid" });
+      const runs = CronExpressionParser.parse(spec.schedule, {
+        currentDate: new Date("2026-03-06T09:00:30Z"),
+        tz: "UTC",
+      });
+      const [a, b] = [runs.next().toDate(), runs.next().toDate()];
+      expect((b.getTime() - a.getTime()) / 60_000).to.equal(5);
+      // a missed run is skipped within the SLA: next run + starting deadline stays well inside the hour
+      expect(5 * 60 + spec.startingDeadlineSeconds + spec.jobTemplate.spec.activeDeadlineSeconds).to.be.below(3600 / 4);
+      const pod = spec.jobTemplate.spec.template.spec;
+      expect(pod).to.deep.include({ automountServiceAccountToken: false, restartPolicy: "Never" });
+      expect(pod.securityContext).to.deep.include({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+      const [container] = pod.containers;
+      expect(container.securityContext).to.deep.include({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        privileged: false,
+        capabilities: { drop: ["ALL"] },
+      });
+      expect(container.envFrom).to.deep.equal([{ secretRef: { name: "freshplan-leads-scanner" } }]);
+      expect(container.command.join(" ")).to.contain("lead_protection.run_scan(now())").and.contain("ON_ERROR_STOP=1");
+      expect(container.image).to.match(/^postgres:\d+/);
+      expect(cron.dependencies.some((urn) => urn.endsWith("::freshplan-leads-scanner"))).to.equal(true);
+    },
+  );
 });

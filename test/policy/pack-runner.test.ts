@@ -4,7 +4,10 @@ import * as path from "node:path";
 import { expect } from "chai";
 import { ROOT } from "../support/stack-fixtures";
 
-/** Starts the runner like `pulumi preview --policy-pack policy` does; resolves with what it printed once it serves or exits. */
+/**
+ * Starts the runner like `pulumi preview --policy-pack policy` does; resolves with what it printed once it serves or
+ * exits.
+ */
 function startPack(dir: string): Promise<{ port?: number; output: string }> {
   const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
   return new Promise((resolve) => {

@@ -1,4 +1,7 @@
-/** What the command-line tools say and write: warnings once, run-independent plan.json, --territory, --at, --out, --config-file. */
+/**
+ * What the command-line tools say and write: warnings once, run-independent plan.json, --territory, --at, --out,
+ * --config-file.
+ */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -89,7 +92,8 @@ describe("command-line tools", function () {
     const rows = result.stdout.split("\n").filter((l) => /^2027-/.test(l));
     // One row per stretch between season edges, not one per weekday/weekend alternation.
     expect(rows.length, rows.join("\n")).to.be.lessThan(12);
-    expect(rows.find((r) => r.startsWith("2027-01-01 … 2027-03-31"))).to.match(/Mon–Fri 07–19 → 3, else 2\s+1(\s|$)/);
+    const firstQuarter = rows.find((r) => r.startsWith("2027-01-01 … 2027-03-31"));
+    expect(firstQuarter).to.match(/Mon–Fri 07–19 → 3, else 2\s+1(\s|$)/);
     expect(rows.find((r) => r.startsWith("2027-08-18 …"))).to.match(/oktoberfest pre-scale starts$/);
     expect(rows.find((r) => r.startsWith("2027-09-01 …"))).to.match(/oktoberfest starts$/);
   });
@@ -122,16 +126,19 @@ describe("command-line tools", function () {
     expect(fs.readFileSync(out, "utf8")).to.match(/^<svg /);
   });
 
-  it("db:migrate takes --config-file like plan and calendar, and validates it before touching the database", async () => {
-    const raw = rawStackConfig("prod");
-    raw.territories.DE.timeZone = "europe/berlin";
-    const file = writeStackFile("prod", raw);
-    const result = await run("migrate", ["--config-file", file, "--dry-run"], {
-      DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
-    });
-    expect(result.code).to.not.equal(0);
-    expect(result.stderr)
-      .to.contain('territories.DE.timeZone = "europe/berlin"')
-      .and.contain("did you mean Europe/Berlin?");
-  });
+  it(
+    "db:migrate takes --config-file like plan and calendar, " + "and validates it before touching the database",
+    async () => {
+      const raw = rawStackConfig("prod");
+      raw.territories.DE.timeZone = "europe/berlin";
+      const file = writeStackFile("prod", raw);
+      const result = await run("migrate", ["--config-file", file, "--dry-run"], {
+        DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
+      });
+      expect(result.code).to.not.equal(0);
+      expect(result.stderr)
+        .to.contain('territories.DE.timeZone = "europe/berlin"')
+        .and.contain("did you mean Europe/Berlin?");
+    },
+  );
 });

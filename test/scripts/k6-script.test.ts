@@ -1,4 +1,6 @@
-/** The k6 CLI end to end: the script it writes type-checks against k6's own type definitions, and a broken one does not. */
+/**
+ * The k6 CLI end to end: the script it writes type-checks against k6's own type definitions, and a broken one does not.
+ */
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";

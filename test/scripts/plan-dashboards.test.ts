@@ -1,4 +1,7 @@
-/** The offline plan's dashboard files and Alertmanager config: the same as the ConfigMaps sent, every rule linked to a panel. */
+/**
+ * The offline plan's dashboard files and Alertmanager config: the same as the ConfigMaps sent, every rule linked to a
+ * panel.
+ */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";

@@ -1,4 +1,5 @@
-// The plan diff of config edits (moved season, raised max, new territory, removed campaign, unchanged) and its command line.
+// The plan diff of config edits (moved season, raised max, new territory, removed campaign, unchanged) and its command
+// line.
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -83,10 +84,14 @@ describe("plan diff: what a config edit does", () => {
     });
     const said = sentences(diff).filter((s) => s.startsWith("FR"));
     expect(said[0]).to.equal(
-      "FR: new territory (Europe/Paris): queries 1–3 replicas at 40 rps/replica, floors weihnachten 3 (11-01 → 12-31); commands 1–2 replicas at 15 rps/replica, floors weihnachten 2 (11-01 → 12-31)",
+      "FR: new territory (Europe/Paris): queries 1–3 replicas at 40 rps/replica, floors weihnachten 3 (11-01 " +
+        "→ 12-31); commands 1–2 replicas at 15 rps/replica, floors weihnachten 2 (11-01 → 12-31)",
     );
     expect(said, said.join("\n")).to.include(
-      "FR queries: alerts added: FreshplanApiLatencyBudgetBurn (critical), FreshplanApiLatencyBudgetBurn (warning), FreshplanApiP95AboveBudget (warning), FreshplanApiP95Emergency (critical), FreshplanScaledToMax (critical), FreshplanPreScaleWithoutLoad (info), FreshplanApiMetricsMissing (critical)",
+      "FR queries: alerts added: FreshplanApiLatencyBudgetBurn (critical), FreshplanApiLatencyBudgetBurn " +
+        "(warning), FreshplanApiP95AboveBudget (warning), FreshplanApiP95Emergency (critical), " +
+        "FreshplanScaledToMax (critical), FreshplanPreScaleWithoutLoad " +
+        "(info), FreshplanApiMetricsMissing (critical)",
     );
     expect(said.filter((s) => s.startsWith("FR commands: alerts added: "))).to.have.length(1);
     for (const kind of ["Deployment", "Service", "PodDisruptionBudget", "ScaledObject"]) {
@@ -96,7 +101,8 @@ describe("plan diff: what a config edit does", () => {
       undefined,
       undefined,
     ]);
-    // A year at min 1, plus the weihnachten days in the year (11-23 … 12-31 and 11-01 … 11-22: 61) at 3 instead of 1.
+    // A year at min 1, plus the weihnachten days in the year (11-23 … 12-31 and 11-01 … 11-22: 61) at 3 instead
+    // of 1.
     const fr = (365 * 24 + 61 * 24 * 2).toLocaleString("en-US");
     expect(markdown).to.contain(`| FR | queries | — | ${fr} | +${fr} |`);
   });
@@ -159,45 +165,48 @@ async function plan(args: string[]) {
 }
 
 describe("plan diff: the command line", () => {
-  it("compares with an earlier plan directory, prints Markdown, writes plan-diff.md and never a secret in clear", async () => {
-    const base = fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-base-"));
-    const raw = rawStackConfig("staging");
-    const first = await plan([
-      "--stack",
-      "staging",
-      "--config-file",
-      writeStackFile("staging", raw, { "freshplan-scaling:journalAdminPassword": "Admin-Pa55-in-clear" }),
-      "--out",
-      base,
-      "--at",
-      "2026-11-23",
-    ]);
-    expect(first.code, first.stderr).to.equal(0);
-    raw.journal.host = "freshplan-db-2.freshplan-staging.svc";
-    raw.territories.DE.queries.maxReplicas = 4;
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-head-"));
-    const second = await plan([
-      "--stack",
-      "staging",
-      "--config-file",
-      writeStackFile("staging", raw, { "freshplan-scaling:journalAdminPassword": "Admin-Pa55-in-clear" }),
-      "--out",
-      out,
-      "--at",
-      "2026-11-23",
-      "--diff",
-      base,
-    ]);
-    expect(second.code, second.stderr).to.equal(0);
-    expect(second.stdout).to.match(/^### Plan diff: staging\n/);
-    expect(second.stdout).to.contain("**DE queries**: maxReplicas 3 → 4");
-    // The journal host also lives in the login Secrets: there it shows as changed, never in clear.
-    expect(second.stdout).to.contain("<summary>Secret freshplan-staging/freshplan-journal-writer");
-    expect(second.stdout).to.contain("- `stringData.PGHOST`: `[secret]` → `[secret]`");
-    expect(second.stdout).not.to.match(/stringData\.\w+`: `(?!\[secret\])/);
-    expect(second.stdout).not.to.contain("Admin-Pa55-in-clear");
-    expect(fs.readFileSync(path.join(out, "plan-diff.md"), "utf8")).to.equal(second.stdout);
-  });
+  it(
+    "compares with an earlier plan directory, prints Markdown, " + "writes plan-diff.md and never a secret in clear",
+    async () => {
+      const base = fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-base-"));
+      const raw = rawStackConfig("staging");
+      const first = await plan([
+        "--stack",
+        "staging",
+        "--config-file",
+        writeStackFile("staging", raw, { "freshplan-scaling:journalAdminPassword": "Admin-Pa55-in-clear" }),
+        "--out",
+        base,
+        "--at",
+        "2026-11-23",
+      ]);
+      expect(first.code, first.stderr).to.equal(0);
+      raw.journal.host = "freshplan-db-2.freshplan-staging.svc";
+      raw.territories.DE.queries.maxReplicas = 4;
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), "freshplan-head-"));
+      const second = await plan([
+        "--stack",
+        "staging",
+        "--config-file",
+        writeStackFile("staging", raw, { "freshplan-scaling:journalAdminPassword": "Admin-Pa55-in-clear" }),
+        "--out",
+        out,
+        "--at",
+        "2026-11-23",
+        "--diff",
+        base,
+      ]);
+      expect(second.code, second.stderr).to.equal(0);
+      expect(second.stdout).to.match(/^### Plan diff: staging\n/);
+      expect(second.stdout).to.contain("**DE queries**: maxReplicas 3 → 4");
+      // The journal host also lives in the login Secrets: there it shows as changed, never in clear.
+      expect(second.stdout).to.contain("<summary>Secret freshplan-staging/freshplan-journal-writer");
+      expect(second.stdout).to.contain("- `stringData.PGHOST`: `[secret]` → `[secret]`");
+      expect(second.stdout).not.to.match(/stringData\.\w+`: `(?!\[secret\])/);
+      expect(second.stdout).not.to.contain("Admin-Pa55-in-clear");
+      expect(fs.readFileSync(path.join(out, "plan-diff.md"), "utf8")).to.equal(second.stdout);
+    },
+  );
 
   it("compares with a git ref's stack config rendered with this code", async () => {
     // HEAD's own stack file, so the test does not depend on uncommitted edits in the work tree.

@@ -1,4 +1,7 @@
-/** The stack files' JSON Schema: generated from the zod schema, in sync, referenced by the stack files, and it agrees with the validator. */
+/**
+ * The stack files' JSON Schema: generated from the zod schema, in sync, referenced by the stack files, and it agrees
+ * with the validator.
+ */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";

@@ -1,4 +1,6 @@
-/** Runs the pack's policies the way the Pulumi engine calls them, on resources recorded from a run of the real program. */
+/**
+ * Runs the pack's policies the way the Pulumi engine calls them, on resources recorded from a run of the real program.
+ */
 import type {
   Policy,
   PolicyResource,

@@ -92,7 +92,8 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
   } catch (err) {
     fs.rmSync(parent, { recursive: true, force: true });
     throw new Error(
-      `could not start embedded PostgreSQL: ${err instanceof Error ? err.message : String(err ?? "server exited during start")}\n` +
+      `could not start embedded PostgreSQL: ` +
+        `${err instanceof Error ? err.message : String(err ?? "server exited during start")}\n` +
         `${INSTALL_HINT}\nserver log:\n${log.slice(-20).join("")}`,
     );
   }

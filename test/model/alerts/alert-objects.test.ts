@@ -1,4 +1,7 @@
-/** The generated alert rules as objects: names, labels, annotations, runbook anchors, config-driven thresholds and the PrometheusRule. */
+/**
+ * The generated alert rules as objects: names, labels, annotations, runbook anchors, config-driven thresholds and the
+ * PrometheusRule.
+ */
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -69,7 +72,8 @@ describe("alert rules: objects, config and runbook", function () {
     const text = JSON.stringify(rulesFor(raw).groups);
     expect(text).to.contain('territory=\\"CH\\",workload=\\"queries\\",le=\\"0.5\\"');
     expect(text).to.contain(
-      'freshplan:api_latency:p95_seconds{namespace=\\"freshplan-production\\",territory=\\"CH\\",workload=\\"queries\\"} > 0.5',
+      'freshplan:api_latency:p95_seconds{namespace=\\"freshplan-production\\",' +
+        'territory=\\"CH\\",workload=\\"queries\\"} > 0.5',
     );
   });
 

@@ -33,11 +33,13 @@ function kedaOperatorMetrics(): () => string {
     const so = `namespace="${NS}",scaledObject="${SO}"`;
     return [
       "# TYPE keda_scaler_detail_errors_total counter",
-      `keda_scaler_detail_errors_total{${so},scaler="rps",triggerIndex="0",metric="s0-prometheus",type="scaledobject"} ${errors}`,
+      `keda_scaler_detail_errors_total{${so},scaler="rps",triggerIndex="0",` +
+        `metric="s0-prometheus",type="scaledobject"} ${errors}`,
       "# TYPE keda_scaled_object_errors_total counter",
       `keda_scaled_object_errors_total{${so}} ${errors}`,
       "# TYPE keda_scaler_active gauge",
-      `keda_scaler_active{${so},scaler="season-oktoberfest",triggerIndex="2",metric="s2-cron-europe-berlin-001009-00017-10",type="scaledobject"} 1`,
+      `keda_scaler_active{${so},scaler="season-oktoberfest",triggerIndex="2",` +
+        `metric="s2-cron-europe-berlin-001009-00017-10",type="scaledobject"} 1`,
       "# TYPE go_goroutines gauge",
       "go_goroutines 120",
       "",
@@ -48,7 +50,8 @@ function kedaOperatorMetrics(): () => string {
 const kubeStateMetrics = () =>
   [
     "# TYPE kube_horizontalpodautoscaler_status_current_replicas gauge",
-    `kube_horizontalpodautoscaler_status_current_replicas{namespace="${NS}",horizontalpodautoscaler="keda-hpa-${SO}"} 6`,
+    `kube_horizontalpodautoscaler_status_current_replicas{namespace="${NS}",` +
+      `horizontalpodautoscaler="keda-hpa-${SO}"} 6`,
     "",
   ].join("\n");
 

@@ -8,7 +8,8 @@ export function promtool(args: string[], cwd: string): { status: number; output:
   const result = spawnSync("promtool", args, { cwd, encoding: "utf8" });
   if (result.error && (result.error as NodeJS.ErrnoException).code === "ENOENT") {
     throw new Error(
-      "promtool is not installed: run `apt-get update && apt-get install -y prometheus` (Debian package prometheus provides /usr/bin/promtool)",
+      "promtool is not installed: run `apt-get update && apt-get install -y prometheus` (Debian package " +
+        "prometheus provides /usr/bin/promtool)",
     );
   }
   return { status: result.status ?? -1, output: `${result.stdout}${result.stderr}` };

@@ -11,7 +11,8 @@ import { AlertingRule } from "../../../model/alerts/rule-types";
 
 const NS = "freshplan-production";
 const SO = "freshplan-api-queries-de";
-const API_POD = `namespace="${NS}",pod="${SO}-7d9f6c5b4-x2x7q",container="api",endpoint="http",instance="10.0.3.17:8080"`;
+const API_POD =
+  `namespace="${NS}",pod="${SO}-7d9f6c5b4-x2x7q",container="api",` + `endpoint="http",instance="10.0.3.17:8080"`;
 const MICROMETER_TAGS = 'method="GET",outcome="SUCCESS",status="200",uri="/api/customers"';
 const api = (metric: string, extra = "") =>
   `${metric}{${API_POD},job="freshplan",territory="DE",workload="queries",${MICROMETER_TAGS}${extra}}`;
@@ -19,13 +20,17 @@ const api = (metric: string, extra = "") =>
 const KSM = 'job="kube-state-metrics",instance="10.0.9.4:8080",container="kube-state-metrics",endpoint="http"';
 const hpa = (metric: string) => `${metric}{${KSM},namespace="${NS}",horizontalpodautoscaler="keda-hpa-${SO}"}`;
 const KEDA_POD =
-  'job="keda/keda-operator",pod="keda-operator-6c8d9f7b5-q4w2e",container="keda-operator",endpoint="metrics",instance="10.0.5.3:8080"';
+  'job="keda/keda-operator",pod="keda-operator-6c8d9f7b5-q4w2e",container="keda-operator",' +
+  'endpoint="metrics",instance="10.0.5.3:8080"';
 const keda = (metric: string, labels: string) => `${metric}{${KEDA_POD},namespace="${NS}",${labels}}`;
-const EXPORTER = `namespace="${NS}",job="freshplan-journal-exporter",pod="freshplan-journal-exporter-5f6d7c8b9-k3j4h",container="postgres-exporter",endpoint="metrics",instance="10.0.4.2:9187"`;
+const EXPORTER =
+  `namespace="${NS}",job="freshplan-journal-exporter",pod="freshplan-journal-exporter-5f6d7c8b9-k3j4h",` +
+  `container="postgres-exporter",endpoint="metrics",instance="10.0.4.2:9187"`;
 const journal = (metric: string, territory: string) => `${metric}{${EXPORTER},territory="${territory}"}`;
 /** A business gauge of the API, from one of its pods. */
 const business = (metric: string, territory: string, pod = "a") =>
-  `${metric}{namespace="${NS}",job="freshplan",pod="freshplan-api-commands-${territory.toLowerCase()}-${pod}",container="api",endpoint="http",instance="10.0.3.${pod.charCodeAt(0)}:8080",territory="${territory}"}`;
+  `${metric}{namespace="${NS}",job="freshplan",pod="freshplan-api-commands-${territory.toLowerCase()}-${pod}",` +
+  `container="api",endpoint="http",instance="10.0.3.${pod.charCodeAt(0)}:8080",territory="${territory}"}`;
 
 export interface Series {
   series: string;
@@ -110,7 +115,9 @@ export const RULE_CASES: RuleCase[] = [
         values: "3x30",
       },
       {
-        series: `kube_deployment_status_replicas_available{${KSM},namespace="${NS}",deployment="freshplan-api-queries-ch"}`,
+        series:
+          `kube_deployment_status_replicas_available{${KSM},namespace="${NS}",` +
+          `deployment="freshplan-api-queries-ch"}`,
         values: "0x30",
       },
     ],
@@ -226,7 +233,8 @@ export const RULE_CASES: RuleCase[] = [
       {
         series: keda(
           "keda_scaler_active",
-          `scaledObject="${SO}",scaler="season-oktoberfest",triggerIndex="2",metric="s2-cron-europe-berlin-001009-00017-10",type="scaledobject"`,
+          `scaledObject="${SO}",scaler="season-oktoberfest",triggerIndex="2",` +
+            `metric="s2-cron-europe-berlin-001009-00017-10",type="scaledobject"`,
         ),
         values: "1x60",
       },
@@ -249,14 +257,16 @@ export const RULE_CASES: RuleCase[] = [
       {
         series: keda(
           "keda_scaler_active",
-          `scaledObject="${SO}",scaler="season-oktoberfest",triggerIndex="2",metric="s2-cron-europe-berlin-001009-00017-10",type="scaledobject"`,
+          `scaledObject="${SO}",scaler="season-oktoberfest",triggerIndex="2",` +
+            `metric="s2-cron-europe-berlin-001009-00017-10",type="scaledobject"`,
         ),
         values: "0x60",
       },
       {
         series: keda(
           "keda_scaler_active",
-          `scaledObject="${SO}",scaler="business-hours",triggerIndex="5",metric="s5-cron-europe-berlin-0071-5-00181-5",type="scaledobject"`,
+          `scaledObject="${SO}",scaler="business-hours",triggerIndex="5",` +
+            `metric="s5-cron-europe-berlin-0071-5-00181-5",type="scaledobject"`,
         ),
         values: "1x60",
       },

@@ -126,7 +126,9 @@ export function kedaOperatorMetrics(scaled: readonly ScaledObjectView[]): string
   const errors = Math.floor(elapsed());
   for (const s of scaled) {
     s.triggers.forEach((t, i) => {
-      const labels = `namespace="${s.namespace}",scaledObject="${s.name}",scaler="${t.name}",triggerIndex="${i}",metric="s${i}-${t.type}",type="scaledobject"`;
+      const labels =
+        `namespace="${s.namespace}",scaledObject="${s.name}",scaler="${t.name}",` +
+        `triggerIndex="${i}",metric="s${i}-${t.type}",type="scaledobject"`;
       lines.push(`keda_scaler_active{${labels}} ${ACTIVE.test(t.name) ? 1 : 0}`);
       if (FAILING.some((f) => f.scaledObject === s.name && f.scaler === t.name))
         lines.push(`keda_scaler_detail_errors_total{${labels}} ${errors}`);
@@ -134,7 +136,8 @@ export function kedaOperatorMetrics(scaled: readonly ScaledObjectView[]): string
   }
   for (const f of FAILING)
     lines.push(
-      `keda_scaled_object_errors_total{namespace="${scaled[0].namespace}",scaledObject="${f.scaledObject}",type="scaledobject"} ${errors}`,
+      `keda_scaled_object_errors_total{namespace="${scaled[0].namespace}",` +
+        `scaledObject="${f.scaledObject}",type="scaledobject"} ${errors}`,
     );
   return `${lines.join("\n")}\n`;
 }

@@ -1,4 +1,7 @@
-/** The generated dashboards: units, panel kinds, datasource variable, PromQL that parses, thresholds and territories from config, alert links. */
+/**
+ * The generated dashboards: units, panel kinds, datasource variable, PromQL that parses, thresholds and territories
+ * from config, alert links.
+ */
 import { expect } from "chai";
 import * as path from "node:path";
 import * as units from "@grafana/grafana-foundation-sdk/units";
@@ -35,38 +38,42 @@ describe("dashboards generated from the stack config", () => {
   for (const stack of ["prod", "staging"]) {
     const plan = buildStackPlan(loadStackConfig(stack, path.join(ROOT, `Pulumi.${stack}.yaml`)), NOW);
 
-    it(`${stack}: ships the five dashboards, each panel with a title, a Grafana unit and the datasource variable`, () => {
-      expect(plan.dashboards.map((d) => d.spec.name)).to.deep.equal([
-        "territory-overview",
-        "scaling",
-        "event-journal",
-        "business-kpis",
-        "cost",
-      ]);
-      for (const d of plan.dashboards) {
-        const json = JSON.parse(dashboardJson(d));
-        const datasourceVariable = json.templating.list.find((v: { name: string }) => v.name === "datasource");
-        expect(datasourceVariable, d.spec.name).to.include({ type: VariableType.Datasource, query: "prometheus" });
-        const panels = json.panels.filter((p: { type: string }) => p.type !== "row");
-        expect(panels.length, d.spec.name).to.be.greaterThan(0);
-        expect(new Set(json.panels.map((p: { id: number }) => p.id)).size, `${d.spec.name}: unique panel ids`).to.equal(
-          json.panels.length,
-        );
-        for (const p of panels) {
-          expect(p.title, `${d.spec.name} panel ${p.id}`).to.be.a("string").and.not.empty;
-          const unit = p.fieldConfig.defaults.unit as string;
-          expect(GRAFANA_UNITS.has(unit) || /^suffix:.+/.test(unit), `${p.title}: unit ${unit}`).to.equal(true);
-          expect(p.datasource, p.title).to.deep.equal(DATASOURCE);
-          expect(p.targets.length, p.title).to.be.greaterThan(0);
-          for (const t of p.targets) expect(t.datasource, p.title).to.deep.equal(DATASOURCE);
+    it(
+      `${stack}: ships the five dashboards, each panel with a title, ` + `a Grafana unit and the datasource variable`,
+      () => {
+        expect(plan.dashboards.map((d) => d.spec.name)).to.deep.equal([
+          "territory-overview",
+          "scaling",
+          "event-journal",
+          "business-kpis",
+          "cost",
+        ]);
+        for (const d of plan.dashboards) {
+          const json = JSON.parse(dashboardJson(d));
+          const datasourceVariable = json.templating.list.find((v: { name: string }) => v.name === "datasource");
+          expect(datasourceVariable, d.spec.name).to.include({ type: VariableType.Datasource, query: "prometheus" });
+          const panels = json.panels.filter((p: { type: string }) => p.type !== "row");
+          expect(panels.length, d.spec.name).to.be.greaterThan(0);
+          expect(
+            new Set(json.panels.map((p: { id: number }) => p.id)).size,
+            `${d.spec.name}: unique panel ids`,
+          ).to.equal(json.panels.length);
+          for (const p of panels) {
+            expect(p.title, `${d.spec.name} panel ${p.id}`).to.be.a("string").and.not.empty;
+            const unit = p.fieldConfig.defaults.unit as string;
+            expect(GRAFANA_UNITS.has(unit) || /^suffix:.+/.test(unit), `${p.title}: unit ${unit}`).to.equal(true);
+            expect(p.datasource, p.title).to.deep.equal(DATASOURCE);
+            expect(p.targets.length, p.title).to.be.greaterThan(0);
+            for (const t of p.targets) expect(t.datasource, p.title).to.deep.equal(DATASOURCE);
+          }
+          for (const a of json.annotations.list ?? []) expect(a.datasource, a.name).to.deep.equal(DATASOURCE);
+          // The shapes the SDK's types allow: its panel kinds, variable types and schema version.
+          expect(json.schemaVersion).to.equal(defaultDashboard().schemaVersion);
+          for (const p of json.panels) expect(["row", "timeseries", "stat"], p.title).to.include(p.type);
+          for (const v of json.templating.list) expect(Object.values(VariableType), v.name).to.include(v.type);
         }
-        for (const a of json.annotations.list ?? []) expect(a.datasource, a.name).to.deep.equal(DATASOURCE);
-        // The shapes the SDK's types allow: its panel kinds, variable types and schema version.
-        expect(json.schemaVersion).to.equal(defaultDashboard().schemaVersion);
-        for (const p of json.panels) expect(["row", "timeseries", "stat"], p.title).to.include(p.type);
-        for (const v of json.templating.list) expect(Object.values(VariableType), v.name).to.include(v.type);
-      }
-    });
+      },
+    );
 
     it(`${stack}: every panel query parses as PromQL once Grafana has substituted its variables`, () => {
       const queries = panelQueries(plan.dashboards);

@@ -1,4 +1,7 @@
-/** Every dashboard panel against a real Prometheus fed series shaped as the cluster scrapes them: data for every territory, no empty selector. */
+/**
+ * Every dashboard panel against a real Prometheus fed series shaped as the cluster scrapes them: data for every
+ * territory, no empty selector.
+ */
 import { expect } from "chai";
 import { ChildProcess, spawn } from "node:child_process";
 import crypto from "node:crypto";
@@ -38,7 +41,8 @@ import { interpolate, panelQueries, vectorSelectors } from "./panel-queries";
 
 type PodMonitorSpec = { podMetricsEndpoints: { relabelings?: object[] }[] };
 const EXPORTER_HINT =
-  "prometheus-postgres-exporter is not installed: run `apt-get update && apt-get install -y prometheus-postgres-exporter`";
+  "prometheus-postgres-exporter is not installed: run `apt-get update && apt-get install -y " +
+  "prometheus-postgres-exporter`";
 
 async function freePort(): Promise<number> {
   const server = http.createServer();
@@ -82,7 +86,8 @@ describe("dashboards and alerts on a real Prometheus fed with the cluster's seri
       await admin.query(`SELECT integration.enqueue_event('order.created', 'org-1', $1, 'c', '{}'::jsonb)`, [t]);
     // DE's oldest event waits for five minutes (journal lag); CH has one claimed, AT one handled.
     await admin.query(
-      `UPDATE integration.event_journal SET created_at = now() - interval '5 minutes' WHERE id = (SELECT min(id) FROM integration.event_journal WHERE territory = 'DE')`,
+      `UPDATE integration.event_journal SET created_at = now() - interval '5 minutes' WHERE id = (SELECT ` +
+        `min(id) FROM integration.event_journal WHERE territory = 'DE')`,
     );
     await admin.query(`SELECT * FROM integration.claim_events('CH', 1, 'worker-ch')`);
     await admin.query(
@@ -209,7 +214,8 @@ describe("dashboards and alerts on a real Prometheus fed with the cluster's seri
     await prometheus.waitForScrapes(3);
     // A dead letter while Prometheus watches: the failed count rises within the 15 minute window.
     await admin.query(
-      `UPDATE integration.event_journal SET state = 'failed', handled_at = now() WHERE id = (SELECT max(id) FROM integration.event_journal WHERE territory = 'CH')`,
+      `UPDATE integration.event_journal SET state = 'failed', handled_at = now() WHERE id = (SELECT max(id) ` +
+        `FROM integration.event_journal WHERE territory = 'CH')`,
     );
     await waitFor(
       "the dead letter to be scraped",
@@ -238,36 +244,41 @@ describe("dashboards and alerts on a real Prometheus fed with the cluster's seri
     })),
   );
 
-  it("returns data for every panel query, and every panel has data for each territory and ScaledObject choice", async () => {
-    const empty: string[] = [];
-    const withData = async (expr: string) => (await prometheus.query(expr)).length > 0;
-    for (const d of plan.dashboards) {
-      for (const p of d.spec.rows.flatMap((r) => r.panels)) {
-        const variable = p.queries.some((q) => /\$(territory|scaledobject)/.test(q.expr));
-        for (const vars of variable ? variableSets : variableSets.slice(0, 1)) {
-          const results = await Promise.all(p.queries.map((q) => withData(interpolate(q.expr, vars))));
-          // With all ScaledObjects selected every query has data; one ScaledObject fills its own series.
-          const complete = vars.scaledobject === ".+" ? results.every(Boolean) : results.some(Boolean);
-          if (!complete)
-            empty.push(
-              `${d.spec.name} / ${p.title} (${vars.territory}, ${vars.scaledobject}): ${p.queries
-                .filter((_, i) => !results[i])
-                .map((q) => interpolate(q.expr, vars))
-                .join(" ; ")}`,
-            );
+  it(
+    "returns data for every panel query, " + "and every panel has data for each territory and ScaledObject choice",
+    async () => {
+      const empty: string[] = [];
+      const withData = async (expr: string) => (await prometheus.query(expr)).length > 0;
+      for (const d of plan.dashboards) {
+        for (const p of d.spec.rows.flatMap((r) => r.panels)) {
+          const variable = p.queries.some((q) => /\$(territory|scaledobject)/.test(q.expr));
+          for (const vars of variable ? variableSets : variableSets.slice(0, 1)) {
+            const results = await Promise.all(p.queries.map((q) => withData(interpolate(q.expr, vars))));
+            // With all ScaledObjects selected every query has data; one ScaledObject fills its own series.
+            const complete = vars.scaledobject === ".+" ? results.every(Boolean) : results.some(Boolean);
+            if (!complete)
+              empty.push(
+                `${d.spec.name} / ${p.title} (${vars.territory}, ${vars.scaledobject}): ${p.queries
+                  .filter((_, i) => !results[i])
+                  .map((q) => interpolate(q.expr, vars))
+                  .join(" ; ")}`,
+              );
+          }
+        }
+        for (const a of d.spec.annotations) {
+          if (!(await withData(interpolate(a.expr, variableSets[0]))))
+            empty.push(`${d.spec.name} annotation ${a.name}: ${a.expr}`);
         }
       }
-      for (const a of d.spec.annotations) {
-        if (!(await withData(interpolate(a.expr, variableSets[0]))))
-          empty.push(`${d.spec.name} annotation ${a.name}: ${a.expr}`);
-      }
-    }
-    // The dashboards' own JSON carries the same queries as their specs.
-    expect(panelQueries(plan.dashboards).map((q) => q.expr)).to.deep.equal(
-      plan.dashboards.flatMap((d) => d.spec.rows.flatMap((r) => r.panels.flatMap((p) => p.queries.map((q) => q.expr)))),
-    );
-    expect(empty, `${empty.join("\n")}\n${prometheus.logTail()}`).to.deep.equal([]);
-  });
+      // The dashboards' own JSON carries the same queries as their specs.
+      expect(panelQueries(plan.dashboards).map((q) => q.expr)).to.deep.equal(
+        plan.dashboards.flatMap((d) =>
+          d.spec.rows.flatMap((r) => r.panels.flatMap((p) => p.queries.map((q) => q.expr))),
+        ),
+      );
+      expect(empty, `${empty.join("\n")}\n${prometheus.logTail()}`).to.deep.equal([]);
+    },
+  );
 
   it("splits per-territory panels into exactly the stack's territories", async () => {
     const perTerritory = panelQueries(plan.dashboards).filter((q) => q.legend.startsWith("{{territory}}"));

@@ -1,4 +1,7 @@
-/** The Alertmanager routing under the real amtool: check-config, and routes for a critical, a warning and an info alert of each family. */
+/**
+ * The Alertmanager routing under the real amtool: check-config, and routes for a critical, a warning and an info alert
+ * of each family.
+ */
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -13,7 +16,8 @@ import { validateAgainstSchema } from "../../support/kubernetes-schemas";
 import { ROOT } from "../../support/stack-fixtures";
 
 const INSTALL_HINT =
-  "amtool is not installed: run `apt-get update && apt-get install -y prometheus-alertmanager` (Debian package prometheus-alertmanager provides /usr/bin/amtool)";
+  "amtool is not installed: run `apt-get update && apt-get install -y prometheus-alertmanager` (Debian " +
+  "package prometheus-alertmanager provides /usr/bin/amtool)";
 
 function amtool(args: string[]): { status: number; output: string } {
   const result = spawnSync("amtool", args, { encoding: "utf8" });
@@ -53,14 +57,18 @@ for (const stack of ["prod", "staging"]) {
       expect(output).to.contain("SUCCESS");
     });
 
-    it("routes every alert the rules define by its severity: critical pages, warning opens a ticket, info goes nowhere", () => {
-      const rules = alertingRules(plan.alertGroups);
-      expect(new Set(rules.map((r) => r.labels.severity))).to.have.keys("critical", "warning", "info");
-      for (const rule of rules) {
-        const labels = { alertname: rule.alert, ...rule.labels };
-        expect(route(labels), JSON.stringify(labels)).to.deep.equal([EXPECTED[rule.labels.severity]]);
-      }
-    });
+    it(
+      "routes every alert the rules define by its severity: " +
+        "critical pages, warning opens a ticket, info goes nowhere",
+      () => {
+        const rules = alertingRules(plan.alertGroups);
+        expect(new Set(rules.map((r) => r.labels.severity))).to.have.keys("critical", "warning", "info");
+        for (const rule of rules) {
+          const labels = { alertname: rule.alert, ...rule.labels };
+          expect(route(labels), JSON.stringify(labels)).to.deep.equal([EXPECTED[rule.labels.severity]]);
+        }
+      },
+    );
 
     it("routes a critical, a warning and an info alert of each family by severity alone", () => {
       for (const group of plan.alertGroups) {
@@ -103,22 +111,26 @@ describe("Alertmanager routing: the checks can fail", () => {
 });
 
 describe("AlertmanagerConfig resource", () => {
-  it("staging provisions it in the stack namespace, valid against the prometheus-operator schema, with Secret references only", async () => {
-    const plan = buildStackPlan(
-      loadStackConfig("staging", path.join(ROOT, "Pulumi.staging.yaml")),
-      new Date("2026-11-23T00:00:00Z"),
-    );
-    const manifest = alertmanagerConfigManifest(plan.config, plan.alertGroups)!;
-    expect(manifest.metadata.namespace).to.equal(plan.config.namespace);
-    await validateAgainstSchema(manifest as unknown as Record<string, unknown>);
-    const receivers = (
-      manifest as unknown as { spec: { receivers: { name: string; slackConfigs?: { apiURL: unknown }[] }[] } }
-    ).spec.receivers;
-    expect(receivers.find((r) => r.name === RECEIVERS.page)?.slackConfigs?.[0].apiURL).to.deep.equal({
-      name: "alertmanager-freshplan-slack",
-      key: "webhook-url",
-    });
-  });
+  it(
+    "staging provisions it in the stack namespace, valid against the prometheus-operator schema, with Secret " +
+      "references only",
+    async () => {
+      const plan = buildStackPlan(
+        loadStackConfig("staging", path.join(ROOT, "Pulumi.staging.yaml")),
+        new Date("2026-11-23T00:00:00Z"),
+      );
+      const manifest = alertmanagerConfigManifest(plan.config, plan.alertGroups)!;
+      expect(manifest.metadata.namespace).to.equal(plan.config.namespace);
+      await validateAgainstSchema(manifest as unknown as Record<string, unknown>);
+      const receivers = (
+        manifest as unknown as { spec: { receivers: { name: string; slackConfigs?: { apiURL: unknown }[] }[] } }
+      ).spec.receivers;
+      expect(receivers.find((r) => r.name === RECEIVERS.page)?.slackConfigs?.[0].apiURL).to.deep.equal({
+        name: "alertmanager-freshplan-slack",
+        key: "webhook-url",
+      });
+    },
+  );
 
   it("prod ships none (not configured)", () => {
     const plan = buildStackPlan(

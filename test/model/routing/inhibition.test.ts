@@ -72,42 +72,46 @@ describe("inhibition on a real Alertmanager", function () {
     alertmanager?.kill("SIGTERM");
   });
 
-  it("holds back a warning while the critical of its family fires for the same territory and workload, and only then", async () => {
-    const alert = (alertname: string, severity: string, labels: Record<string, string>) => ({
-      labels: { alertname, severity, namespace: plan.config.namespace, ...labels },
-      startsAt: new Date().toISOString(),
-    });
-    const sent = [
-      alert("FreshplanApiLatencyBudgetBurn", "critical", { territory: "DE", workload: "queries" }),
-      alert("FreshplanApiP95AboveBudget", "warning", { territory: "DE", workload: "queries" }),
-      alert("FreshplanApiP95AboveBudget", "warning", { territory: "CH", workload: "queries" }),
-      alert("FreshplanNotifyQueueCritical", "critical", {}),
-      alert("FreshplanNotifyQueueHigh", "warning", {}),
-      alert("FreshplanJournalDeadLetters", "warning", { territory: "DE" }),
-      alert("FreshplanCreditCheckBacklog", "warning", { territory: "DE" }),
-    ];
-    const posted = await fetch(`${url}/api/v2/alerts`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(sent),
-    });
-    expect(posted.status).to.equal(200);
-    let alerts: AlertStatus[] = [];
-    for (let i = 0; i < 100 && alerts.length < sent.length; i++) {
-      alerts = (await (await fetch(`${url}/api/v2/alerts`)).json()) as AlertStatus[];
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const state = (alertname: string, territory?: string) =>
-      alerts.find((a) => a.labels.alertname === alertname && a.labels.territory === territory)!.status;
-    expect(
-      state("FreshplanApiP95AboveBudget", "DE").inhibitedBy,
-      "DE queries warning under its critical",
-    ).to.have.length(1);
-    expect(state("FreshplanApiP95AboveBudget", "CH").inhibitedBy, "CH has no critical").to.deep.equal([]);
-    expect(state("FreshplanNotifyQueueHigh").inhibitedBy, "queue warning under the queue critical").to.have.length(1);
-    // Another territory (DE without a workload is not DE queries) and another family stay active.
-    expect(state("FreshplanJournalDeadLetters", "DE").inhibitedBy).to.deep.equal([]);
-    expect(state("FreshplanCreditCheckBacklog", "DE").inhibitedBy).to.deep.equal([]);
-    expect(state("FreshplanApiLatencyBudgetBurn", "DE").state).to.equal("active");
-  });
+  it(
+    "holds back a warning while the critical of its family " +
+      "fires for the same territory and workload, and only then",
+    async () => {
+      const alert = (alertname: string, severity: string, labels: Record<string, string>) => ({
+        labels: { alertname, severity, namespace: plan.config.namespace, ...labels },
+        startsAt: new Date().toISOString(),
+      });
+      const sent = [
+        alert("FreshplanApiLatencyBudgetBurn", "critical", { territory: "DE", workload: "queries" }),
+        alert("FreshplanApiP95AboveBudget", "warning", { territory: "DE", workload: "queries" }),
+        alert("FreshplanApiP95AboveBudget", "warning", { territory: "CH", workload: "queries" }),
+        alert("FreshplanNotifyQueueCritical", "critical", {}),
+        alert("FreshplanNotifyQueueHigh", "warning", {}),
+        alert("FreshplanJournalDeadLetters", "warning", { territory: "DE" }),
+        alert("FreshplanCreditCheckBacklog", "warning", { territory: "DE" }),
+      ];
+      const posted = await fetch(`${url}/api/v2/alerts`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(sent),
+      });
+      expect(posted.status).to.equal(200);
+      let alerts: AlertStatus[] = [];
+      for (let i = 0; i < 100 && alerts.length < sent.length; i++) {
+        alerts = (await (await fetch(`${url}/api/v2/alerts`)).json()) as AlertStatus[];
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const state = (alertname: string, territory?: string) =>
+        alerts.find((a) => a.labels.alertname === alertname && a.labels.territory === territory)!.status;
+      expect(
+        state("FreshplanApiP95AboveBudget", "DE").inhibitedBy,
+        "DE queries warning under its critical",
+      ).to.have.length(1);
+      expect(state("FreshplanApiP95AboveBudget", "CH").inhibitedBy, "CH has no critical").to.deep.equal([]);
+      expect(state("FreshplanNotifyQueueHigh").inhibitedBy, "queue warning under the queue critical").to.have.length(1);
+      // Another territory (DE without a workload is not DE queries) and another family stay active.
+      expect(state("FreshplanJournalDeadLetters", "DE").inhibitedBy).to.deep.equal([]);
+      expect(state("FreshplanCreditCheckBacklog", "DE").inhibitedBy).to.deep.equal([]);
+      expect(state("FreshplanApiLatencyBudgetBurn", "DE").state).to.equal("active");
+    },
+  );
 });
