@@ -28,6 +28,8 @@ const MODEL_LAYERS: readonly (readonly string[])[] = [
   ["plan-diff"],
 ];
 const MAX_MODEL_FILE_LINES = 300;
+/** Prettier's printWidth; it does not break long strings and comments, this check does. */
+const MAX_LINE_COLUMNS = 120;
 const SOURCE_DIRS = ["model", "components", "program", "scripts", "db", "bench", "test", "policy"];
 
 function sourceFiles(dir: string): string[] {
@@ -173,6 +175,16 @@ describe("architecture", () => {
     const long = modelFiles
       .map((f) => ({ file: relative(f), lines: fs.readFileSync(f, "utf8").split("\n").length }))
       .filter((f) => f.lines > MAX_MODEL_FILE_LINES);
+    expect(long).to.deep.equal([]);
+  });
+
+  it(`keeps every source line within ${MAX_LINE_COLUMNS} columns`, () => {
+    const long = files.flatMap((f) =>
+      fs
+        .readFileSync(f, "utf8")
+        .split("\n")
+        .flatMap((line, i) => ([...line].length > MAX_LINE_COLUMNS ? [`${relative(f)}:${i + 1}`] : [])),
+    );
     expect(long).to.deep.equal([]);
   });
 
