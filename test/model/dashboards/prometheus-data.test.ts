@@ -6,8 +6,6 @@ import { expect } from "chai";
 import { ChildProcess, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import * as fs from "node:fs";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Client } from "pg";
@@ -38,19 +36,12 @@ import {
   scaledObjectsOf,
 } from "./cluster-series";
 import { interpolate, panelQueries, vectorSelectors } from "./panel-queries";
+import { freePort } from "../../support/free-port";
 
 type PodMonitorSpec = { podMetricsEndpoints: { relabelings?: object[] }[] };
 const EXPORTER_HINT =
   "prometheus-postgres-exporter is not installed: run `apt-get update && apt-get install -y " +
   "prometheus-postgres-exporter`";
-
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe("dashboards and alerts on a real Prometheus fed with the cluster's series", function () {
   this.timeout(180_000);

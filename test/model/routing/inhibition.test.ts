@@ -2,14 +2,13 @@
 import { expect } from "chai";
 import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { alertmanagerConfigFile } from "../../../model/routing/alertmanager";
 import { buildStackPlan } from "../../../model/stack-plan";
 import { loadStackConfig } from "../../../scripts/stack-file";
 import { ROOT } from "../../support/stack-fixtures";
+import { freePort } from "../../support/free-port";
 
 const INSTALL_HINT =
   "prometheus-alertmanager is not installed: run `apt-get update && apt-get install -y prometheus-alertmanager`";
@@ -17,14 +16,6 @@ const INSTALL_HINT =
 interface AlertStatus {
   labels: Record<string, string>;
   status: { state: string; inhibitedBy: string[] };
-}
-
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe("inhibition on a real Alertmanager", function () {
