@@ -36,15 +36,18 @@ function median(period: RehearsalPeriod): { ms: number; minutesOverBudget: numbe
 }
 
 console.log(
-  `rehearsal benchmark: stack ${o.stack}, ${scaling.workloads.length} workloads, median of ${o.rounds} rounds (after one warm-up)`,
+  `rehearsal benchmark: stack ${o.stack}, ${scaling.workloads.length} workloads, median of ${o.rounds} rounds ` +
+    `(after one warm-up)`,
 );
 for (const season of config.seasons) {
   const full = seasonPeriod(season, today);
   const baseline = median({ ...full, days: 1 });
   const whole = median(full);
   console.log(
-    `${season.name.padEnd(12)} ${String(full.days).padStart(3)} days × ${whole.workloads} workloads: ${whole.ms.toFixed(0).padStart(6)} ms` +
-      `  (one day: ${baseline.ms.toFixed(0)} ms; ratio ${(whole.ms / baseline.ms).toFixed(1)}× for ${full.days}× the days)` +
+    `${season.name.padEnd(12)} ${String(full.days).padStart(3)} days × ${whole.workloads} workloads: ` +
+      `${whole.ms.toFixed(0).padStart(6)} ms` +
+      `  (one day: ${baseline.ms.toFixed(0)} ms; ratio ${(whole.ms / baseline.ms).toFixed(1)}× for ${full.days}× ` +
+      `the days)` +
       `  · ${whole.minutesOverBudget} min over budget`,
   );
 }

@@ -24,11 +24,17 @@ export interface StackPlan {
   /** Alert rules, each with a `dashboard_url` to the panel that explains it. */
   readonly alertGroups: readonly RuleGroup[];
   readonly dashboards: readonly GeneratedDashboard[];
-  /** Alertmanager routing of the alerts, when the stack has `alertRouting`: the plain file and the optional AlertmanagerConfig. */
+  /**
+   * Alertmanager routing of the alerts, when the stack has `alertRouting`: the plain file and the optional
+   * AlertmanagerConfig.
+   */
   readonly routing?: { readonly file: string; readonly alertmanagerConfig?: Manifest };
   /** Rule expressions that do not parse as PromQL; any of them stops the program before a resource exists. */
   readonly alertProblems: readonly string[];
-  /** What ops should act on that does not block a deploy: campaigns that ended or lie far ahead, windows that never take effect, capacity. */
+  /**
+   * What ops should act on that does not block a deploy: campaigns that ended or lie far ahead, windows that never take
+   * effect, capacity.
+   */
   readonly warnings: readonly string[];
 }
 

@@ -1,6 +1,7 @@
 /**
  * The capacity calendar and pre-provisioning calculator:
- * `npm run calendar -- --stack prod [--from DATE] [--to DATE] [--territory DE] [--format table|json|svg] [--at DATETIME] [--out FILE]`.
+ * `npm run calendar -- --stack prod [--from DATE] [--to DATE] [--territory DE] [--format table|json|svg]
+ * [--at DATETIME] [--out FILE]`.
  * Evaluates the cron triggers of the ScaledObjects the stack renders, with KEDA's semantics.
  */
 import * as fs from "node:fs";

@@ -199,7 +199,10 @@ async function main() {
       `journal: migrations ${migrations.map((m) => m.file).join(", ")} (pulumi up applies those the database lacks)`,
     );
     console.log(
-      `journal: event workers ${journal.workers.map((w) => w.territory).join(", ")}: ${worker.minReplicas}→${worker.maxReplicas} replicas, ${worker.settings.scaling.cooldownPeriodSeconds} s cooldown, scaled on ${worker.triggers[0].metadata.targetQueryValue} pending events per replica`,
+      `journal: event workers ${journal.workers.map((w) => w.territory).join(", ")}: ` +
+        `${worker.minReplicas}→${worker.maxReplicas} replicas, ` +
+        `${worker.settings.scaling.cooldownPeriodSeconds} s cooldown, ` +
+        `scaled on ${worker.triggers[0].metadata.targetQueryValue} pending events per replica`,
     );
   }
   const keda = config.keda;
@@ -210,14 +213,17 @@ async function main() {
   for (const warning of run.warnings) console.log(`warning: ${warning}`);
   for (const key of unsetSecrets) {
     console.log(
-      `warning: ${key} is not set in ${path.basename(file)}; the plan shows it as ${SECRET_PLACEHOLDER}. Before 'pulumi up': pulumi config set --stack ${opts.stack} --secret ${key}`,
+      `warning: ${key} is not set in ${path.basename(file)}; the plan shows it as ${SECRET_PLACEHOLDER}. Before ` +
+        `'pulumi up': pulumi config set --stack ${opts.stack} --secret ${key}`,
     );
   }
   console.log(
-    `dashboards: ${dashboardFiles.join(", ")} → ${path.join(out, "dashboards")}/${routing ? `; Alertmanager routing → ${path.join(out, "alertmanager.yaml")}` : ""}`,
+    `dashboards: ${dashboardFiles.join(", ")} → ${path.join(out, "dashboards")}/` +
+      (routing ? `; Alertmanager routing → ${path.join(out, "alertmanager.yaml")}` : ""),
   );
   console.log(
-    `\n${objects.length} Kubernetes objects, ${releases.length} Helm release(s), ${run.resources.length} resources in all → ${out}/`,
+    `\n${objects.length} Kubernetes objects, ${releases.length} Helm release(s), ${run.resources.length} ` +
+      `resources in all → ${out}/`,
   );
 }
 

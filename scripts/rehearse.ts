@@ -1,6 +1,7 @@
 /**
  * A simulated season before it arrives:
- * `npm run rehearse -- --stack prod [--season oktoberfest] [--from DATE] [--days 3] [--multiplier 5] [--territory DE] [--format table|json|svg] [--out FILE]`.
+ * `npm run rehearse -- --stack prod [--season oktoberfest] [--from DATE] [--days 3] [--multiplier 5] [--territory DE]
+ * [--format table|json|svg] [--out FILE]`.
  * Replays the load through the workloads' ScaledObjects as rendered, with KEDA's and the HPA's rules.
  */
 import * as fs from "node:fs";
@@ -156,8 +157,10 @@ async function main() {
     );
   emit(
     [
-      `Rehearsal: stack ${o.stack} (${file}), ${period.label}, ${span}, load × ${period.multiplier}${period.peak ? ` from ${formatCalendarDate(period.peak.from)}` : ""}`,
-      "Minutes are simulated minutes with p95 over the budget (capacity model: README, Season rehearsal); holding max: the smallest maxReplicas with none.",
+      `Rehearsal: stack ${o.stack} (${file}), ${period.label}, ${span}, load × ` +
+        `${period.multiplier}${period.peak ? ` from ${formatCalendarDate(period.peak.from)}` : ""}`,
+      "Minutes are simulated minutes with p95 over the budget (capacity model: README, Season rehearsal); " +
+        "holding max: the smallest maxReplicas with none.",
       "",
       rehearsalTable(rehearsal),
       "",

@@ -46,7 +46,8 @@ export function laneFindings(lane: CalendarLane): CalendarFinding[] {
       add(
         "never-active",
         "warning",
-        `${w.label} (${w.description}) is never active between ${formatLocal(lane.from, lane.timeZone)} and ${formatLocal(lane.to, lane.timeZone)}`,
+        `${w.label} (${w.description}) is never active between ${formatLocal(lane.from, lane.timeZone)} and ` +
+          `${formatLocal(lane.to, lane.timeZone)}`,
       );
       continue;
     }
@@ -68,7 +69,8 @@ export function laneFindings(lane: CalendarLane): CalendarFinding[] {
       add(
         "masked",
         "warning",
-        `${w.label} (floor ${w.floor}) never takes effect: whenever it is active, ${[...maskers].join(", ")} holds a higher floor`,
+        `${w.label} (floor ${w.floor}) never takes effect: whenever it is active, ${[...maskers].join(", ")} ` +
+          `holds a higher floor`,
       );
     }
   }
@@ -93,7 +95,8 @@ export function laneFindings(lane: CalendarLane): CalendarFinding[] {
     add(
       "overlap",
       "note",
-      `${labelOf(hi)} (floor ${floorOf.get(hi)}) and ${labelOf(lo)} (floor ${floorOf.get(lo)}) overlap for ${hours(o.ms)} h from ${formatLocal(o.first, lane.timeZone)}; ` +
+      `${labelOf(hi)} (floor ${floorOf.get(hi)}) and ${labelOf(lo)} (floor ${floorOf.get(lo)}) overlap for ` +
+        `${hours(o.ms)} h from ${formatLocal(o.first, lane.timeZone)}; ` +
         `the HPA takes the max of all triggers, so ${floorOf.get(hi)} wins`,
     );
   }
@@ -118,7 +121,8 @@ export function laneFindings(lane: CalendarLane): CalendarFinding[] {
       add(
         "hpa-tolerance",
         "note",
-        `${w.label} floor ${w.floor} may not be reached from ${within}–${w.floor - 1} running replicas (within the HPA's 10 % tolerance)`,
+        `${w.label} floor ${w.floor} may not be reached from ${within}–${w.floor - 1} running replicas (within ` +
+          `the HPA's 10 % tolerance)`,
       );
     }
   }

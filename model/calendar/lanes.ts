@@ -101,6 +101,11 @@ function describe(lane: CalendarLane, name: string, verb: string): string {
   return w ? `${w.label} ${verb} (${w.description}, floor ${w.floor})` : `${name} ${verb}`;
 }
 
+/** The labels of the named windows, comma-separated. */
+function activeLabels(lane: CalendarLane, names: readonly string[]): string {
+  return names.map((n) => lane.windows.find((w) => w.name === n)?.label ?? n).join(", ");
+}
+
 /** The lane's floor changes, each with the windows that start or end at it. */
 export function changePoints(lane: CalendarLane, includeUnchanged = false): ChangePoint[] {
   const points: ChangePoint[] = [];
@@ -109,9 +114,7 @@ export function changePoints(lane: CalendarLane, includeUnchanged = false): Chan
     if (i > 0 && !includeUnchanged && previous === s.replicas) return;
     const causes =
       i === 0
-        ? [
-            `period starts${s.active.length ? ` inside ${s.active.map((n) => lane.windows.find((w) => w.name === n)?.label ?? n).join(", ")}` : ""}`,
-          ]
+        ? [`period starts${s.active.length ? ` inside ${activeLabels(lane, s.active)}` : ""}`]
         : [...s.started.map((n) => describe(lane, n, "starts")), ...s.ended.map((n) => describe(lane, n, "ends"))];
     points.push({
       at: s.at.toISOString(),

@@ -61,7 +61,8 @@ export function phaseIssues(c: PhaseRuleContext): void {
         add(
           at(j, "name"),
           p.name,
-          `a name whose trigger does not collide with the ${kind === "seasons" ? "season" : "campaign"} "${item.name}-${p.name}"`,
+          `a name whose trigger does not collide with the ${kind === "seasons" ? "season" : "campaign"} ` +
+            `"${item.name}-${p.name}"`,
           context,
         );
       }
@@ -113,7 +114,8 @@ export function phaseIssues(c: PhaseRuleContext): void {
           add(
             at(j, "floors", code, w),
             floor,
-            `at most ${next.floor} (${next.where}): floors rise towards the peak; give the phase a reason if this is intended`,
+            `at most ${next.floor} (${next.where}): floors rise towards the peak; give the phase a reason if ` +
+              `this is intended`,
             context,
           );
         }

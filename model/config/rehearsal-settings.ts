@@ -1,4 +1,7 @@
-/** The `freshplan-scaling:rehearsal` stack config key: the daily load shape and the capacity model `npm run rehearse` replays. */
+/**
+ * The `freshplan-scaling:rehearsal` stack config key: the daily load shape and the capacity model `npm run rehearse`
+ * replays.
+ */
 import { z } from "zod";
 import { between } from "./fields";
 

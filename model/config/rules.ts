@@ -211,7 +211,8 @@ export function crossFieldIssues(raw: unknown): ConfigIssue[] {
           ["territories", code, w, "p95BudgetMs"],
           budgetValue,
           `one of the SLO buckets the API exports (alerts.sloBucketsMs: ${buckets.join(", ")} ms); ` +
-            `the latency SLO counts requests with le="${budget / 1000}", so add the bucket to the API and to alerts.sloBucketsMs first`,
+            `the latency SLO counts requests with le="${budget / 1000}", so add the bucket to the API and to ` +
+            `alerts.sloBucketsMs first`,
         );
       }
     }

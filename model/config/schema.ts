@@ -207,7 +207,10 @@ export const freshplanConfigSchema = z.strictObject({
     chartVersion: semver,
     namespace: dnsLabel.default("keda"),
     repository: httpUrl.default("https://kedacore.github.io/charts"),
-    /** A vendored chart (directory or .tgz, relative to the project) instead of the repository, for clusters without access to it. */
+    /**
+     * A vendored chart (directory or .tgz, relative to the project) instead of the repository, for clusters without
+     * access to it.
+     */
     chartPath: z
       .string({ error: "a path to a chart directory or .tgz" })
       .min(1, { error: "a path to a chart directory or .tgz" })
@@ -236,7 +239,9 @@ export const freshplanConfigSchema = z.strictObject({
   alerts: alertSettingsSchema.default(() => alertSettingsSchema.parse({})),
   /** Settings of the pre-provisioning calculator (`npm run calendar`, shortfall/waste warnings at preview). */
   capacity: capacitySettings.default({ targetUtilisation: 0.8, wasteRatio: 1.5, wasteMinExcess: 2 }),
-  /** Grafana dashboards: sidecar ConfigMaps, folder, optional grafana-operator resources (see dashboard-settings.ts). */
+  /**
+   * Grafana dashboards: sidecar ConfigMaps, folder, optional grafana-operator resources (see dashboard-settings.ts).
+   */
   dashboards: dashboardSettingsSchema.default(() => dashboardSettingsSchema.parse({})),
   /** Alertmanager routing by severity; without it the stack ships no routing. */
   alertRouting: alertRoutingSchema.optional(),

@@ -1,4 +1,7 @@
-/** The load of a staging rehearsal for k6: the planning documents' stages scaled to a season's forecast, per territory and workload. */
+/**
+ * The load of a staging rehearsal for k6: the planning documents' stages scaled to a season's forecast, per territory
+ * and workload.
+ */
 import type { FreshplanConfig, WorkloadName } from "../config/schema";
 import { WORKLOADS } from "../config/schema";
 

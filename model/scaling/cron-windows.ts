@@ -59,6 +59,7 @@ export function seasonWindow(season: SeasonConfig, timeZone: string): CronWindow
   const start = shiftMonthDay(first, -season.leadDays);
   const endExclusive = shiftMonthDay(last, 1);
   const lead = season.leadDays > 0 ? `, ${season.leadDays} lead days` : "";
+  const seasonSpan = `${season.name} ${season.firstDay}…${season.lastDay}`;
   return {
     name: TRIGGER_NAMES.season(season.name),
     kind: "season",
@@ -66,7 +67,7 @@ export function seasonWindow(season: SeasonConfig, timeZone: string): CronWindow
     start: dailyCron(start),
     end: dailyCron(endExclusive),
     timeZone,
-    description: `${formatMonthDay(start)} → ${season.lastDay} (${season.name} ${season.firstDay}…${season.lastDay}${lead})`,
+    description: `${formatMonthDay(start)} → ${season.lastDay} (${seasonSpan}${lead})`,
   };
 }
 
@@ -79,13 +80,17 @@ export function campaignWindow(campaign: CampaignConfig, index: number, timeZone
   const where = `campaigns[${index}] "${campaign.name}"`;
   if (campaignHasEnded(last, timeZone, now)) {
     return {
-      notice: `${where} ended on ${campaign.lastDay} (${timeZone}); it is no longer emitted — remove it from the stack config`,
+      notice:
+        `${where} ended on ${campaign.lastDay} (${timeZone}); it is no longer emitted — remove it from the ` +
+        `stack config`,
     };
   }
   // A cron with no year fires at the next occurrence of its day: the real end must be that occurrence.
   if (daysBetween(today, endExclusive) >= 365) {
     return {
-      notice: `${where} ends more than a year ahead (${campaign.lastDay}); it is emitted by the first 'pulumi up' after ${formatCalendarDate(addDays(endExclusive, -364))}`,
+      notice:
+        `${where} ends more than a year ahead (${campaign.lastDay}); it is emitted by the first ` +
+        `'pulumi up' after ${formatCalendarDate(addDays(endExclusive, -364))}`,
     };
   }
   const lead = campaign.leadDays > 0 ? `, ${campaign.leadDays} lead days` : "";
@@ -97,7 +102,9 @@ export function campaignWindow(campaign: CampaignConfig, index: number, timeZone
       start: dailyCron(start),
       end: dailyCron(endExclusive),
       timeZone,
-      description: `${formatCalendarDate(start)} → ${campaign.lastDay} (${campaign.name} ${campaign.firstDay}…${campaign.lastDay}${lead})`,
+      description:
+        `${formatCalendarDate(start)} → ${campaign.lastDay} (${campaign.name} ` +
+        `${campaign.firstDay}…${campaign.lastDay}${lead})`,
     },
   };
 }

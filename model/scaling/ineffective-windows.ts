@@ -99,7 +99,8 @@ export function ineffectiveWindowWarnings(config: FreshplanConfig, now: Date): s
           by.forEach((o) => covering.add(`${o.kind} "${o.name}" (floor ${o.floor})`));
         }
         warnings.push(
-          `${what} never takes effect: on every day it holds, ${[...covering].join(", ")} already holds the same or a higher floor; remove it or raise its floor`,
+          `${what} never takes effect: on every day it holds, ${[...covering].join(", ")} already holds the same ` +
+            `or a higher floor; remove it or raise its floor`,
         );
       });
     }

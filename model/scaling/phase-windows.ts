@@ -45,7 +45,9 @@ export function seasonPhaseWindows(season: SeasonConfig, timeZone: string): Phas
       start: dailyCron(start),
       end: dailyCron(end),
       timeZone,
-      description: `${formatMonthDay(start)} → ${formatMonthDay(shiftMonthDay(end, -1))} (${season.name} phase ${phase.name}, from ${phase.fromDaysBefore} days before ${season.firstDay})`,
+      description:
+        `${formatMonthDay(start)} → ${formatMonthDay(shiftMonthDay(end, -1))} (${season.name} phase ` +
+        `${phase.name}, from ${phase.fromDaysBefore} days before ${season.firstDay})`,
       phase,
     };
   });
@@ -65,7 +67,9 @@ export function campaignPhaseWindows(campaign: CampaignConfig, timeZone: string)
       start: dailyCron(start),
       end: dailyCron(end),
       timeZone,
-      description: `${formatCalendarDate(start)} → ${formatCalendarDate(addDays(end, -1))} (${campaign.name} phase ${phase.name}, from ${phase.fromDaysBefore} days before ${campaign.firstDay})`,
+      description:
+        `${formatCalendarDate(start)} → ${formatCalendarDate(addDays(end, -1))} (${campaign.name} ` +
+        `phase ${phase.name}, from ${phase.fromDaysBefore} days before ${campaign.firstDay})`,
       phase,
     };
   });

@@ -121,7 +121,8 @@ export function buildScalingPlan(config: FreshplanConfig, now: Date): ScalingPla
             "AverageValue",
             capacity.targetRpsPerReplica,
           ),
-          // p95 ÷ budget as a Value metric with target 1: proportional to the replicas that run (see latencyRatioQuery).
+          // p95 ÷ budget as a Value metric with target 1: proportional to the replicas that run (see
+          // latencyRatioQuery).
           prometheus(
             TRIGGER_NAMES.latencyGuard,
             latencyRatioQuery(config.prometheus, scope, capacity.p95BudgetMs),
@@ -152,6 +153,7 @@ export function singleReplicaWarnings(plan: Pick<ScalingPlan, "workloads">): str
     .filter((w) => w.minReplicas === 1)
     .map(
       (w) =>
-        `territories.${w.territory}.${w.workload}.minReplicas is 1: a node drain or a pod restart is an outage for ${w.name} until a new pod is ready; use 2 where that matters`,
+        `territories.${w.territory}.${w.workload}.minReplicas is 1: a node drain or a pod restart is an outage ` +
+        `for ${w.name} until a new pod is ready; use 2 where that matters`,
     );
 }

@@ -124,7 +124,8 @@ export function calendarReport(config: FreshplanConfig, request: CalendarRequest
         r.active.join(", ") || "—",
       ]);
     return done(
-      `Replica floors at ${o.at} (stack ${o.stack}; reactive scaling may add replicas above the floor)\n${textTable(rows)}\n`,
+      `Replica floors at ${o.at} (stack ${o.stack}; reactive scaling may add replicas above the ` +
+        `floor)\n${textTable(rows)}\n`,
     );
   }
   if (o.format === "svg")
@@ -160,18 +161,21 @@ export function calendarReport(config: FreshplanConfig, request: CalendarRequest
   }
   const lines = [
     `Capacity calendar: stack ${o.stack} (${file}), ${period}`,
-    "Replica floors held by the cron triggers of the rendered ScaledObjects (a–b: lowest–highest floor that day); reactive scaling may add more.",
+    "Replica floors held by the cron triggers of the rendered ScaledObjects (a–b: lowest–highest floor that " +
+      "day); reactive scaling may add more.",
     "",
     dailyTable(cal, config),
     "",
     `Findings (${findings.length})`,
     ...(findings.length ? findings.map((f) => `  ${f.severity}: ${f.message}`) : ["  none"]),
     "",
-    `Pre-provisioning (target utilisation ${config.capacity.targetUtilisation}; waste: floor above ${config.capacity.wasteRatio}× need and ${config.capacity.wasteMinExcess}+ replicas over it)`,
+    `Pre-provisioning (target utilisation ${config.capacity.targetUtilisation}; waste: floor above ` +
+      `${config.capacity.wasteRatio}× need and ${config.capacity.wasteMinExcess}+ replicas over it)`,
     needsTable(needs),
     ...needs.filter((n) => n.status === "shortfall" || n.status === "waste").map((n) => `  warning: ${n.message}`),
     "",
-    `Cost in replica-hours over ${int(cost.total.hours)} h: (a) the calendar's floors (reactive scaling on top not counted), (b) the peak floor all the time, (c) the forecast need hour by hour`,
+    `Cost in replica-hours over ${int(cost.total.hours)} h: (a) the calendar's floors (reactive scaling on top ` +
+      `not counted), (b) the peak floor all the time, (c) the forecast need hour by hour`,
     costTable(cost),
     "",
   ];

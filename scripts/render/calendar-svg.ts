@@ -67,7 +67,9 @@ function legend(out: string[]): void {
     x += 34 + textWidth(text);
   };
   item(
-    `<line x1="X" y1="${y}" x2="${"X"}" y2="${y}" stroke="${FLOOR}" stroke-width="2" transform="translate(0,0)"/><rect x="X" y="${y - 5}" width="20" height="10" fill="${FLOOR}" fill-opacity="0.25" stroke="${FLOOR}"/>`,
+    `<line x1="X" y1="${y}" x2="${"X"}" y2="${y}" stroke="${FLOOR}" stroke-width="2" ` +
+      `transform="translate(0,0)"/><rect x="X" y="${y - 5}" width="20" height="10" fill="${FLOOR}" ` +
+      `fill-opacity="0.25" stroke="${FLOOR}"/>`,
     "floor the cron triggers hold",
   );
   item(
@@ -75,11 +77,13 @@ function legend(out: string[]): void {
     "season or campaign (≥ its floor)",
   );
   item(
-    `<rect x="X" y="${y - 5}" width="20" height="10" fill="${BAND_COLOURS[0]}" fill-opacity="0.18" stroke="${BAND_COLOURS[0]}" stroke-dasharray="2 2"/>`,
+    `<rect x="X" y="${y - 5}" width="20" height="10" fill="${BAND_COLOURS[0]}" fill-opacity="0.18" ` +
+      `stroke="${BAND_COLOURS[0]}" stroke-dasharray="2 2"/>`,
     "lead days (pre-scaling)",
   );
   item(
-    `<line x1="X" y1="${y}" x2="X" y2="${y}"/><path d="MX,${y} h20" stroke="${HOURS}" stroke-dasharray="2 2" stroke-width="1.5"/>`,
+    `<line x1="X" y1="${y}" x2="X" y2="${y}"/><path d="MX,${y} h20" stroke="${HOURS}" stroke-dasharray="2 2" ` +
+      `stroke-width="1.5"/>`,
     "business-hours floor",
   );
   item(`<path d="MX,${y} h20" stroke="${MAX}" stroke-dasharray="6 4"/>`, "maxReplicas");
@@ -92,7 +96,10 @@ export function calendarSvg(
   config?: FreshplanConfig,
 ): string {
   if (lanes.length === 0)
-    return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="60"><text x="10" y="30">${escapeXml(title)}: no workloads</text></svg>\n`;
+    return (
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="60"><text x="10" ` +
+      `y="30">${escapeXml(title)}: no workloads</text></svg>\n`
+    );
   const from = Math.min(...lanes.map((l) => l.from.getTime()));
   const to = Math.max(...lanes.map((l) => l.to.getTime()));
   const x = (t: number) => LEFT + ((t - from) / (to - from)) * (WIDTH - LEFT - RIGHT);
@@ -102,7 +109,8 @@ export function calendarSvg(
   ];
   const colour = (label: string) => BAND_COLOURS[labels.indexOf(label) % BAND_COLOURS.length];
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ` +
+      `${height}" font-family="sans-serif" font-size="11">`,
     `<title>${escapeXml(title)}</title>`,
     `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
     `<text x="10" y="20" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
@@ -140,16 +148,19 @@ export function calendarSvg(
         const mid = w.phaseOf !== undefined ? b : leadEnd(config, w.label, lane.timeZone, a, b);
         if (mid !== undefined) {
           out.push(
-            `<rect class="lead" x="${x(a).toFixed(1)}" y="${plotTop}" width="${(x(mid) - x(a)).toFixed(1)}" height="${PLOT}" fill="${colour(w.phaseOf ?? w.label)}" fill-opacity="0.18"/>`,
+            `<rect class="lead" x="${x(a).toFixed(1)}" y="${plotTop}" width="${(x(mid) - x(a)).toFixed(1)}" ` +
+              `height="${PLOT}" fill="${colour(w.phaseOf ?? w.label)}" fill-opacity="0.18"/>`,
           );
         }
         const [ba, bb] = [x(mid ?? a), x(b)];
         if (bb > ba) {
           out.push(
-            `<rect class="season" x="${ba.toFixed(1)}" y="${plotTop}" width="${(bb - ba).toFixed(1)}" height="${PLOT}" fill="${colour(w.label)}" fill-opacity="0.45"/>`,
+            `<rect class="season" x="${ba.toFixed(1)}" y="${plotTop}" width="${(bb - ba).toFixed(1)}" ` +
+              `height="${PLOT}" fill="${colour(w.label)}" fill-opacity="0.45"/>`,
           );
         }
-        // Centred over the band, kept inside the plot, dropped to its floor alone (or left out) where it would overlap another.
+        // Centred over the band, kept inside the plot, dropped to its floor alone (or left out) where it would overlap
+        // another.
         for (const text of [`${w.label} ≥${w.floor}`, `≥${w.floor}`]) {
           const width = textWidth(text);
           const left = Math.min(Math.max((x(a) + bb) / 2 - width / 2, LEFT + 2), WIDTH - RIGHT - 2 - width);
@@ -163,20 +174,23 @@ export function calendarSvg(
     const d = spans
       .map(
         (s, k) =>
-          `${k === 0 ? "M" : "L"}${x(s.start.getTime()).toFixed(1)},${y(s.step.replicas).toFixed(1)} H${x(s.end.getTime()).toFixed(1)}`,
+          `${k === 0 ? "M" : "L"}${x(s.start.getTime()).toFixed(1)},${y(s.step.replicas).toFixed(1)} ` +
+          `H${x(s.end.getTime()).toFixed(1)}`,
       )
       .join(" ");
     const area = `${d} V${y(0).toFixed(1)} H${x(lane.from.getTime()).toFixed(1)} Z`;
     out.push(`<path d="${area}" fill="${FLOOR}" fill-opacity="0.18" stroke="none"/>`);
     out.push(`<path class="floor" d="${d}" fill="none" stroke="${FLOOR}" stroke-width="1.2"/>`);
     out.push(
-      `<line class="max" x1="${LEFT}" y1="${y(lane.maxReplicas).toFixed(1)}" x2="${WIDTH - RIGHT}" y2="${y(lane.maxReplicas).toFixed(1)}" stroke="${MAX}" stroke-dasharray="6 4"/>`,
+      `<line class="max" x1="${LEFT}" y1="${y(lane.maxReplicas).toFixed(1)}" x2="${WIDTH - RIGHT}" ` +
+        `y2="${y(lane.maxReplicas).toFixed(1)}" stroke="${MAX}" stroke-dasharray="6 4"/>`,
     );
     const hours = config?.territories[lane.territory]?.[lane.workload as WorkloadName]?.businessHours;
     const hoursFloor = Math.min(hours?.floor ?? 0, lane.maxReplicas);
     if (hours && hoursFloor > lane.minReplicas) {
       out.push(
-        `<line class="business-hours" x1="${LEFT}" y1="${y(hoursFloor).toFixed(1)}" x2="${WIDTH - RIGHT}" y2="${y(hoursFloor).toFixed(1)}" stroke="${HOURS}" stroke-dasharray="2 2" stroke-width="1.5"/>`,
+        `<line class="business-hours" x1="${LEFT}" y1="${y(hoursFloor).toFixed(1)}" x2="${WIDTH - RIGHT}" ` +
+          `y2="${y(hoursFloor).toFixed(1)}" stroke="${HOURS}" stroke-dasharray="2 2" stroke-width="1.5"/>`,
       );
     }
     // Y ticks at min, every floor and max; a tick too close to a more important one is left out.
@@ -201,24 +215,30 @@ export function calendarSvg(
       tickYs.push(ty);
       out.push(`<line x1="${LEFT - 3}" y1="${ty.toFixed(1)}" x2="${LEFT}" y2="${ty.toFixed(1)}" stroke="#777"/>`);
       out.push(
-        `<text class="tick" x="${LEFT - 5}" y="${(ty + 4).toFixed(1)}" text-anchor="end" fill="${t.fill}">${escapeXml(t.text)}</text>`,
+        `<text class="tick" x="${LEFT - 5}" y="${(ty + 4).toFixed(1)}" text-anchor="end" ` +
+          `fill="${t.fill}">${escapeXml(t.text)}</text>`,
       );
     }
     out.push(
-      `<text x="10" y="${top + 24}" font-size="13" font-weight="bold">${escapeXml(`${lane.territory} ${lane.workload}`)}</text>`,
+      `<text x="10" y="${top + 24}" font-size="13" ` +
+        `font-weight="bold">${escapeXml(`${lane.territory} ${lane.workload}`)}</text>`,
     );
     out.push(`<text x="10" y="${top + 40}" fill="#555">${escapeXml(lane.timeZone)}</text>`);
     if (hours)
       out.push(
-        `<text x="10" y="${top + 55}" fill="${HOURS}">${escapeXml(`business hours ≥${hours.floor}`)}</text><text x="10" y="${top + 68}" fill="${HOURS}">${escapeXml(describeBusinessHours(hours))}</text>`,
+        `<text x="10" y="${top + 55}" fill="${HOURS}">${escapeXml(`business hours ≥${hours.floor}`)}</text><text ` +
+          `x="10" y="${top + 68}" fill="${HOURS}">${escapeXml(describeBusinessHours(hours))}</text>`,
       );
     const short = needs.filter(
       (n) => n.territory === lane.territory && n.workload === lane.workload && n.status === "shortfall",
     );
-    if (short.length)
+    if (short.length) {
+      const shortfall = short.map((n) => `${n.window} needs ${n.replicasNeeded}`).join(", ");
       out.push(
-        `<text x="10" y="${top + (hours ? 82 : 70)}" fill="${MAX}" font-weight="bold">${escapeXml(`⚠ shortfall: ${short.map((n) => `${n.window} needs ${n.replicasNeeded}`).join(", ")}`)}</text>`,
+        `<text x="10" y="${top + (hours ? 82 : 70)}" fill="${MAX}" ` +
+          `font-weight="bold">${escapeXml(`⚠ shortfall: ${shortfall}`)}</text>`,
       );
+    }
     out.push(`</g>`);
   });
   out.push(`</svg>`);

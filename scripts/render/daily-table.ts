@@ -30,7 +30,10 @@ export function describeBusinessHours(hours: BusinessHoursConfig): string {
   return `${dayText} ${time(hours.start)}–${time(hours.end)}`;
 }
 
-/** Events by local date (YYYY-MM-DD) in one lane: window starts and ends, and where a season itself begins after its lead days. */
+/**
+ * Events by local date (YYYY-MM-DD) in one lane: window starts and ends, and where a season itself begins after its
+ * lead days.
+ */
 function laneEvents(
   cal: StackCalendar,
   config: FreshplanConfig,

@@ -1,4 +1,7 @@
-/** A rehearsal as one SVG: per workload, load and the capacity of the ready pods (req/s) and the replicas over the rehearsed days. */
+/**
+ * A rehearsal as one SVG: per workload, load and the capacity of the ready pods (req/s) and the replicas over the
+ * rehearsed days.
+ */
 import type { StackRehearsal, WorkloadRehearsal } from "../../model/rehearsal/rehearse";
 import { escapeXml } from "./calendar-svg";
 
@@ -60,14 +63,17 @@ function lane(r: WorkloadRehearsal, top: number): string[] {
     )}" fill="none" stroke="#2b6cb0" stroke-width="1" stroke-dasharray="3 2"/>`,
   );
   out.push(
-    `<line x1="${LEFT}" y1="${yReplicas(r.maxReplicas).toFixed(1)}" x2="${LEFT + plotWidth}" y2="${yReplicas(r.maxReplicas).toFixed(1)}" stroke="#c53030" stroke-dasharray="6 4"/>`,
+    `<line x1="${LEFT}" y1="${yReplicas(r.maxReplicas).toFixed(1)}" x2="${LEFT + plotWidth}" ` +
+      `y2="${yReplicas(r.maxReplicas).toFixed(1)}" stroke="#c53030" stroke-dasharray="6 4"/>`,
   );
   out.push(
-    `<text x="${LEFT + plotWidth + 4}" y="${(yReplicas(r.maxReplicas) + 4).toFixed(1)}" fill="#c53030">max ${r.maxReplicas}</text>`,
+    `<text x="${LEFT + plotWidth + 4}" y="${(yReplicas(r.maxReplicas) + 4).toFixed(1)}" fill="#c53030">max ` +
+      `${r.maxReplicas}</text>`,
   );
   out.push(`<text x="${LEFT + 4}" y="${top + 12}" fill="#777">${Math.round(rpsMax)} req/s</text>`);
   out.push(
-    `<text x="10" y="${top + 18}" font-size="13" font-weight="bold">${escapeXml(`${r.territory} ${r.workload}`)}</text>`,
+    `<text x="10" y="${top + 18}" font-size="13" ` +
+      `font-weight="bold">${escapeXml(`${r.territory} ${r.workload}`)}</text>`,
   );
   const lines = [
     `${r.minutesOverBudget} min over ${r.p95BudgetMs} ms`,
@@ -80,7 +86,8 @@ function lane(r: WorkloadRehearsal, top: number): string[] {
   ];
   lines.forEach((l, k) =>
     out.push(
-      `<text x="10" y="${top + 36 + k * 15}" fill="${k === 0 && r.minutesOverBudget > 0 ? "#c53030" : "#555"}">${escapeXml(l)}</text>`,
+      `<text x="10" y="${top + 36 + k * 15}" ` +
+        `fill="${k === 0 && r.minutesOverBudget > 0 ? "#c53030" : "#555"}">${escapeXml(l)}</text>`,
     ),
   );
   out.push(`</g>`);
@@ -90,11 +97,13 @@ function lane(r: WorkloadRehearsal, top: number): string[] {
 export function rehearsalSvg(rehearsal: StackRehearsal, title: string): string {
   const height = TOP + rehearsal.workloads.length * (LANE + GAP) + 30;
   const out = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ` +
+      `${height}" font-family="sans-serif" font-size="11">`,
     `<title>${escapeXml(title)}</title>`,
     `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
     `<text x="10" y="18" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
-    `<text x="${WIDTH - RIGHT}" y="18" text-anchor="end" fill="#555">load (orange) · capacity within budget (green) · replicas (blue, dashed) · minutes over budget (red)</text>`,
+    `<text x="${WIDTH - RIGHT}" y="18" text-anchor="end" fill="#555">load (orange) · capacity within budget ` +
+      `(green) · replicas (blue, dashed) · minutes over budget (red)</text>`,
   ];
   // Day grid from the first workload's local midnights (all lanes share the period).
   const first = rehearsal.workloads[0];

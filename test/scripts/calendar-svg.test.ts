@@ -1,4 +1,7 @@
-/** The calendar chart reads well: a legend, labels that never overlap, lead days apart from the season, business hours and floors on the axis. */
+/**
+ * The calendar chart reads well: a legend, labels that never overlap, lead days apart from the season, business hours
+ * and floors on the axis.
+ */
 import { expect } from "chai";
 import { buildCalendar } from "../../model/calendar/lanes";
 import { seasonNeeds } from "../../model/capacity/forecast";
@@ -84,6 +87,7 @@ describe("calendar chart", () => {
     const lane = chart("prod").split('<g class="lane"')[1];
     const ticks = [...lane.matchAll(/<text class="tick"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
     expect(ticks).to.include.members(["max 6", "min 2", "4", "3"]);
-    expect(lane).to.contain('class="business-hours"').and.contain("business hours ≥3").and.contain("Mon–Fri 07–19");
+    expect(lane).to.contain('class="business-hours"');
+    expect(lane).to.contain("business hours ≥3").and.contain("Mon–Fri 07–19");
   });
 });

@@ -68,7 +68,9 @@ describe("capacity calendar: the triggers the stack renders", function () {
     );
   });
 
-  it("warns at preview about a shortfall and a wasteful floor, naming territory, workload, season and numbers", async () => {
+  const previewWarnings =
+    "warns at preview about a shortfall and a wasteful floor, naming territory, workload, season and numbers";
+  it(previewWarnings, async () => {
     const raw = rawStackConfig("prod");
     raw.seasons[1].loadMultiplier = 8; // weihnachten: DE queries 60 × 8 = 480 rps / (80 × 0.8) = 7.5 → 8 > max 6
     raw.seasons[2].loadMultiplier = 1; // spargel: DE queries needs 1, floor 4 > 1.5 × 1

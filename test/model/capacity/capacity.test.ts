@@ -131,7 +131,8 @@ describe("cost view in replica-hours", () => {
   });
 
   it("DE commands: lead days cost replica-hours the forecast does not need", () => {
-    // Calendar: min 1; spargel 91 days at 3, oktoberfest's lead 14 days (08-18…08-31) at 2 and 45 days at 4, weihnachten 61 days at 4.
+    // Calendar: min 1; spargel 91 days at 3, oktoberfest's lead 14 days (08-18…08-31) at 2 and 45 days at 4,
+    // weihnachten 61 days at 4.
     expect(lane("DE", "commands").configured).to.equal(8760 + 2 * 91 * 24 + 1 * 14 * 24 + 3 * 45 * 24 + 3 * 61 * 24);
     // Forecast: need 3 in spargel (54/24), 3 in oktoberfest 45 days (72/24), 4 in weihnachten (90/24), 1 otherwise.
     expect(lane("DE", "commands").forecastMinimum).to.equal(8760 + 2 * 91 * 24 + 2 * 45 * 24 + 3 * 61 * 24);

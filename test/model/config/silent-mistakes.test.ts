@@ -60,7 +60,8 @@ describe("config mistakes that must not pass", () => {
         rawConfigFromEntries(entriesWith({ "freshplan-scaling:seasons": "freshplan-scalng:seasons" })),
       );
       expect(found.join("\n")).to.contain(
-        "freshplan-scalng:seasons: expected a key under the project namespace freshplan-scaling: (did you mean freshplan-scaling:seasons?)",
+        "freshplan-scalng:seasons: expected a key under the project namespace freshplan-scaling: (did you mean " +
+          "freshplan-scaling:seasons?)",
       );
     });
 
@@ -71,13 +72,16 @@ describe("config mistakes that must not pass", () => {
       );
       const found = problems(rawConfigFromEntries(entries)).join("\n");
       expect(found).to.contain(
-        "alerts: expected a key under the project namespace freshplan-scaling: (did you mean freshplan-scaling:alerts?)",
+        "alerts: expected a key under the project namespace freshplan-scaling: (did you mean " +
+          "freshplan-scaling:alerts?)",
       );
       expect(found).to.contain(
-        "freshplan-scailing:capacity: expected a key under the project namespace freshplan-scaling: (did you mean freshplan-scaling:capacity?)",
+        "freshplan-scailing:capacity: expected a key under the project namespace freshplan-scaling: (did you " +
+          "mean freshplan-scaling:capacity?)",
       );
       expect(found).to.contain(
-        "Freshplan-Scaling:campaigns: expected a key under the project namespace freshplan-scaling: (did you mean freshplan-scaling:campaigns?)",
+        "Freshplan-Scaling:campaigns: expected a key under the project namespace freshplan-scaling: (did you " +
+          "mean freshplan-scaling:campaigns?)",
       );
     });
 
@@ -114,7 +118,8 @@ describe("config mistakes that must not pass", () => {
         'territories.at: expected a territory code such as DE, CH, AT or DE-BY; "at" is not one (did you mean AT?)',
       );
       expect(found).to.contain(
-        'seasons[1].floors.ch: expected a territory code such as DE, CH, AT or DE-BY; "ch" is not one (did you mean CH?)',
+        'seasons[1].floors.ch: expected a territory code such as DE, CH, AT or DE-BY; "ch" is not one (did you ' +
+          "mean CH?)",
       );
     });
   });
@@ -125,7 +130,8 @@ describe("config mistakes that must not pass", () => {
       const file = path.join(dir, "Pulumi.prod.yaml");
       fs.writeFileSync(
         file,
-        'config:\n  freshplan-scaling:namespace: freshplan\n  freshplan-scaling:territories:\n    DE: {timeZone: "Europe/Berlin"\n    CH: 1\n',
+        "config:\n  freshplan-scaling:namespace: freshplan\n  freshplan-scaling:territories:\n    DE: {timeZone: " +
+          '"Europe/Berlin"\n    CH: 1\n',
       );
       expect(() => readStackFile("prod", file))
         .to.throw(`${file}:5:5: YAML syntax error`)
@@ -150,7 +156,8 @@ describe("config mistakes that must not pass", () => {
       ];
       const warnings = buildStackPlan(validateConfig(raw), NOW).warnings;
       expect(warnings).to.include(
-        'DE queries: campaign "wiesn-promo" (floor 5) never takes effect: on every day it holds, season "oktoberfest" (floor 6) already holds the same or a higher floor; remove it or raise its floor',
+        'DE queries: campaign "wiesn-promo" (floor 5) never takes effect: on every day it holds, season ' +
+          '"oktoberfest" (floor 6) already holds the same or a higher floor; remove it or raise its floor',
       );
     });
 
@@ -165,10 +172,12 @@ describe("config mistakes that must not pass", () => {
       });
       const warnings = buildStackPlan(validateConfig(raw), NOW).warnings.join("\n");
       expect(warnings).to.contain(
-        'DE queries: season "herbst" (floor 2) never takes effect: its floor is not above territories.DE.queries.minReplicas = 2',
+        'DE queries: season "herbst" (floor 2) never takes effect: its floor is not above ' +
+          "territories.DE.queries.minReplicas = 2",
       );
       expect(warnings).to.contain(
-        'DE commands: season "herbst" (floor 4) never takes effect: on every day it holds, season "oktoberfest" (floor 4) already holds',
+        'DE commands: season "herbst" (floor 4) never takes effect: on every day it holds, season "oktoberfest" ' +
+          "(floor 4) already holds",
       );
     });
 

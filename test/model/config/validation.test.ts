@@ -1,4 +1,6 @@
-/** Stack config validation: every rule's message names the path, the value and the expectation, all problems at once. */
+/**
+ * Stack config validation: every rule's message names the path, the value and the expectation, all problems at once.
+ */
 import { expect } from "chai";
 import { ConfigError } from "../../../model/config/issues";
 import { validateConfig } from "../../../model/config/validate";
@@ -36,7 +38,8 @@ describe("stack config validation", () => {
     const raw = rawStackConfig("prod");
     raw.seasons[1].floors.CH.queries = 6;
     expect(problems(raw)).to.include(
-      'seasons[1].floors.CH.queries (season "weihnachten") = 6: expected at most territories.CH.queries.maxReplicas = 4; raise the max or lower the floor',
+      'seasons[1].floors.CH.queries (season "weihnachten") = 6: expected at most ' +
+        "territories.CH.queries.maxReplicas = 4; raise the max or lower the floor",
     );
   });
 
@@ -52,7 +55,8 @@ describe("stack config validation", () => {
     const raw = rawStackConfig("prod");
     raw.seasons[2].floors.IT = { queries: 2 };
     expect(problems(raw)).to.include(
-      'seasons[2].floors.IT (season "spargel") = {"queries":2}: expected a territory defined under territories (DE, CH, AT)',
+      'seasons[2].floors.IT (season "spargel") = {"queries":2}: expected a territory defined under territories ' +
+        "(DE, CH, AT)",
     );
   });
 
@@ -60,7 +64,8 @@ describe("stack config validation", () => {
     const raw = rawStackConfig("prod");
     raw.territories.AT.timeZone = "Europe/Wien";
     expect(problems(raw)).to.include(
-      'territories.AT.timeZone = "Europe/Wien": expected an IANA time zone spelled exactly as in the tz database, such as Europe/Berlin or Europe/Zurich',
+      'territories.AT.timeZone = "Europe/Wien": expected an IANA time zone spelled exactly as in the tz ' +
+        "database, such as Europe/Berlin or Europe/Zurich",
     );
   });
 
@@ -78,10 +83,12 @@ describe("stack config validation", () => {
     ];
     const found = problems(raw);
     expect(found).to.include(
-      'seasons[0].lastDay (season "oktoberfest") = "02-30": expected a recurring day MM-DD that exists (01-01 … 12-31; 02-30 does not)',
+      'seasons[0].lastDay (season "oktoberfest") = "02-30": expected a recurring day MM-DD that exists (01-01 … ' +
+        "12-31; 02-30 does not)",
     );
     expect(found).to.include(
-      'campaigns[0].firstDay (campaign "leap") = "2027-02-29": expected a date YYYY-MM-DD that exists (2026-02-29 does not)',
+      'campaigns[0].firstDay (campaign "leap") = "2027-02-29": expected a date YYYY-MM-DD that exists ' +
+        "(2026-02-29 does not)",
     );
   });
 
@@ -136,7 +143,8 @@ describe("stack config validation", () => {
     const raw = rawStackConfig("prod");
     raw.territories.DE.queries.businessHours.end = "06:00";
     expect(problems(raw)).to.include(
-      'territories.DE.queries.businessHours.end = "06:00": expected a time after businessHours.start = "07:00" (windows do not wrap midnight)',
+      'territories.DE.queries.businessHours.end = "06:00": expected a time after businessHours.start = "07:00" ' +
+        "(windows do not wrap midnight)",
     );
   });
 

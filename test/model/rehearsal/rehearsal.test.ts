@@ -1,4 +1,7 @@
-/** Rehearsals of prod's Oktoberfest: a config that holds, a max too low and the max that holds, floors against no floors. */
+/**
+ * Rehearsals of prod's Oktoberfest: a config that holds, a max too low and the max that holds, floors against no
+ * floors.
+ */
 import { expect } from "chai";
 import { DEFAULT_DAILY_PROFILE } from "../../../model/config/rehearsal-settings";
 import { validateConfig } from "../../../model/config/validate";
@@ -27,7 +30,9 @@ function seasonStart(raw: Record<string, any>, days: number, multiplier?: number
 describe("season rehearsal", function () {
   this.timeout(120_000);
 
-  it("calibrates p95 to the budget at budgetAtTargetMultiple × the target and shapes weekdays apart from weekends", () => {
+  const calibration =
+    "calibrates p95 to the budget at budgetAtTargetMultiple × the target and shapes weekdays apart from weekends";
+  it(calibration, () => {
     const config = validateConfig(rawStackConfig("prod"));
     const w = { targetRpsPerReplica: 80, p95BudgetMs: 300 };
     expect(rpsAtBudget(w, config.rehearsal)).to.equal(100);
@@ -68,7 +73,8 @@ describe("season rehearsal", function () {
     const short = rehearseWorkload(config, w, period);
     expect(short.minutesOverBudget).to.be.greaterThan(60);
     expect(short.minutesAtMax).to.be.greaterThan(0);
-    expect(short.firstShortfall!.toISOString()).to.equal("2026-09-01T07:00:00.000Z"); // 09:00 local, the first morning peak
+    // 09:00 local, the first morning peak
+    expect(short.firstShortfall!.toISOString()).to.equal("2026-09-01T07:00:00.000Z");
     const recommended = short.recommendedMaxReplicas!;
     expect(recommended).to.be.greaterThan(w.maxReplicas);
 

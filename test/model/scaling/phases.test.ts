@@ -1,4 +1,7 @@
-/** Staged pre-scaling: phases validated against the window and the other floors, rendered as their own cron triggers, shown by the calendar and its SVG. */
+/**
+ * Staged pre-scaling: phases validated against the window and the other floors, rendered as their own cron triggers,
+ * shown by the calendar and its SVG.
+ */
 import { expect } from "chai";
 import { buildCalendar, changePoints } from "../../../model/calendar/lanes";
 import { floorAtInstant } from "../../../model/calendar/timeline";
@@ -24,7 +27,9 @@ function problems(raw: unknown): string[] {
   }
 }
 
-/** Prod with a two-phase Christmas (after Oktoberfest ends on 10-15): 4 from 10-18, 5 from 10-25, the peak 6 from 11-01. */
+/**
+ * Prod with a two-phase Christmas (after Oktoberfest ends on 10-15): 4 from 10-18, 5 from 10-25, the peak 6 from 11-01.
+ */
 function staged(edit: (season: Record<string, any>) => void = () => {}) {
   const raw = rawStackConfig("prod");
   const xmas = raw.seasons[1];
@@ -62,7 +67,9 @@ describe("staged pre-scaling (phases)", () => {
     expect(chCommands.floors.map((f) => f.name)).not.to.include("season-weihnachten-late");
   });
 
-  it("the calendar steps 4 → 5 → 6 at local midnights and names each phase; the SVG draws each phase as a band", () => {
+  const calendarSteps =
+    "the calendar steps 4 → 5 → 6 at local midnights and names each phase; the SVG draws each phase as a band";
+  it(calendarSteps, () => {
     const cal = buildCalendar(
       buildScalingPlan(validateConfig(staged()), NOW),
       { from: { year: 2026, month: 10, day: 16 }, days: 20 },
@@ -78,32 +85,37 @@ describe("staged pre-scaling (phases)", () => {
     expect(causes.some((c) => c.startsWith("weihnachten early starts"))).to.equal(true);
     expect(causes.some((c) => c.startsWith("weihnachten late starts"))).to.equal(true);
     const svg = calendarSvg(cal.lanes, "phases");
-    expect(svg).to.include("weihnachten early ≥4").and.include("weihnachten late ≥5").and.include("weihnachten ≥6");
+    expect(svg).to.include("weihnachten early ≥4");
+    expect(svg).to.include("weihnachten late ≥5").and.include("weihnachten ≥6");
   });
 
   it("keeps phases within the lead days, on distinct days, starting the lead", () => {
     expect(problems(staged())).to.deep.equal([]);
     expect(problems(staged((s) => (s.phases[0].fromDaysBefore = 20)))).to.include(
-      'seasons[1].phases[0].fromDaysBefore (season "weihnachten") = 20: expected at most seasons[1].leadDays = 14: phases lie within the lead days',
+      'seasons[1].phases[0].fromDaysBefore (season "weihnachten") = 20: expected at most seasons[1].leadDays = ' +
+        "14: phases lie within the lead days",
     );
     expect(problems(staged((s) => (s.phases[1].fromDaysBefore = 14)))).to.include(
       'seasons[1].phases[1].fromDaysBefore (season "weihnachten") = 14: expected a day not already used by phases[0]',
     );
     expect(problems(staged((s) => (s.leadDays = 20)))).to.include(
-      "seasons[1].leadDays (season \"weihnachten\") = 20: expected 14, the earliest phase's fromDaysBefore: with phases, the lead days are the phases'",
+      'seasons[1].leadDays (season "weihnachten") = 20: expected 14, the earliest phase\'s fromDaysBefore: with ' +
+        "phases, the lead days are the phases'",
     );
   });
 
   it("checks phase floors against [min, max] and the territories, and wants them rising unless explained", () => {
     expect(problems(staged((s) => (s.phases[0].floors.DE.queries = 7)))).to.include(
-      'seasons[1].phases[0].floors.DE.queries (season "weihnachten") = 7: expected at most territories.DE.queries.maxReplicas = 6; raise the max or lower the floor',
+      'seasons[1].phases[0].floors.DE.queries (season "weihnachten") = 7: expected at most ' +
+        "territories.DE.queries.maxReplicas = 6; raise the max or lower the floor",
     );
     expect(problems(staged((s) => (s.phases[0].floors.XX = { queries: 2 })))[0]).to.match(
       /^seasons\[1\]\.phases\[0\]\.floors\.XX \(season "weihnachten"\) = .*a territory defined under territories/,
     );
     const falling = problems(staged((s) => (s.phases[0].floors.DE.queries = 6)));
     expect(falling).to.include(
-      'seasons[1].phases[0].floors.DE.queries (season "weihnachten") = 6: expected at most 5 (phase "late"): floors rise towards the peak; give the phase a reason if this is intended',
+      'seasons[1].phases[0].floors.DE.queries (season "weihnachten") = 6: expected at most 5 (phase "late"): ' +
+        "floors rise towards the peak; give the phase a reason if this is intended",
     );
     expect(
       problems(
@@ -116,7 +128,8 @@ describe("staged pre-scaling (phases)", () => {
       ),
     ).to.deep.equal([]);
     expect(problems(staged((s) => (s.phases[1].floors.CH.queries = 5)))).to.include(
-      'seasons[1].phases[1].floors.CH.queries (season "weihnachten") = 5: expected at most 4 (the peak floors): floors rise towards the peak; give the phase a reason if this is intended',
+      'seasons[1].phases[1].floors.CH.queries (season "weihnachten") = 5: expected at most 4 (the peak floors): ' +
+        "floors rise towards the peak; give the phase a reason if this is intended",
     );
   });
 
@@ -130,7 +143,8 @@ describe("staged pre-scaling (phases)", () => {
       floors: { DE: { queries: 3 } },
     });
     expect(problems(raw)).to.include(
-      'seasons[1].phases[1].name (season "weihnachten") = "late": expected a name whose trigger does not collide with the season "weihnachten-late"',
+      'seasons[1].phases[1].name (season "weihnachten") = "late": expected a name whose trigger does not collide ' +
+        'with the season "weihnachten-late"',
     );
   });
 

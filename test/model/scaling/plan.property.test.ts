@@ -1,4 +1,7 @@
-/** Property tests of the scaling plan: random configs either validate into floors within [min, max] or fail naming the path. */
+/**
+ * Property tests of the scaling plan: random configs either validate into floors within [min, max] or fail naming the
+ * path.
+ */
 import { expect } from "chai";
 import fc from "fast-check";
 import { ConfigError } from "../../../model/config/issues";
@@ -89,7 +92,9 @@ const config = fc
   });
 
 describe("scaling plan properties (fast-check)", () => {
-  it("a valid config yields ScaledObjects whose every floor lies within [min, max]; an invalid one is a ConfigError", () => {
+  const floorsWithinBounds =
+    "a valid config yields ScaledObjects whose every floor lies within [min, max]; an invalid one is a ConfigError";
+  it(floorsWithinBounds, () => {
     let valid = 0;
     fc.assert(
       fc.property(config, (raw) => {

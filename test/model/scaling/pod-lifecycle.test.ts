@@ -1,4 +1,7 @@
-/** Pods that leave and start cleanly: preStop sleep within the grace period, a startup probe on the started check, revision-aware spread, drains not blocked. */
+/**
+ * Pods that leave and start cleanly: preStop sleep within the grace period, a startup probe on the started check,
+ * revision-aware spread, drains not blocked.
+ */
 import { expect } from "chai";
 import { validateConfig } from "../../../model/config/validate";
 import { buildStackPlan } from "../../../model/stack-plan";

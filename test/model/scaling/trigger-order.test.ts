@@ -1,4 +1,7 @@
-/** Trigger order and names on the rendered ScaledObjects: KEDA names metrics by trigger index, so a season must not renumber the load triggers. */
+/**
+ * Trigger order and names on the rendered ScaledObjects: KEDA names metrics by trigger index, so a season must not
+ * renumber the load triggers.
+ */
 import { expect } from "chai";
 import { validateConfig } from "../../../model/config/validate";
 import { buildScalingPlan } from "../../../model/scaling/plan";

@@ -29,7 +29,10 @@ const workload = (territory: string, name: "queries" | "commands") =>
 const trigger = (territory: string, name: "queries" | "commands", trigger: string) =>
   workload(territory, name).triggers.find((t) => t.name === trigger)!;
 
-/** A Micrometer timer with SLO buckets; each scrape adds `perScrape` requests, 90 % within 0.2 s and the rest within 1 s. */
+/**
+ * A Micrometer timer with SLO buckets; each scrape adds `perScrape` requests, 90 % within 0.2 s and the rest
+ * within 1 s.
+ */
 function micrometerTimer(perScrape: number, withBuckets = true): () => string {
   let requests = 0;
   return () => {

@@ -1,4 +1,7 @@
-/** The simulator's HPA and KEDA rules one by one: tolerance, metric types, stabilization, rate limits, fallback, cron floors. */
+/**
+ * The simulator's HPA and KEDA rules one by one: tolerance, metric types, stabilization, rate limits, fallback, cron
+ * floors.
+ */
 import { expect } from "chai";
 import { SimulatedScaledObject, simulateScaling } from "../../../model/simulation/control-loop";
 import {
@@ -73,7 +76,9 @@ describe("control-loop simulator", () => {
     expect(r.ticks[r.ticks.length - 1].currentReplicas).to.equal(2);
   });
 
-  it("holds the count while a metric fails, then KEDA's fallback acts (currentReplicasIfHigher never scales in)", () => {
+  const fallbackAfterFailure =
+    "holds the count while a metric fails, then KEDA's fallback acts (currentReplicasIfHigher never scales in)";
+  it(fallbackAfterFailure, () => {
     const metrics = { rps: ({ seconds }: { seconds: number }) => (seconds < 300 ? 640 : undefined) };
     const held = simulateScaling({ scaledObject: so([rps]), metrics, start, durationSeconds: 1200 });
     expect(held.ticks[held.ticks.length - 1].currentReplicas).to.equal(8);

@@ -1,4 +1,7 @@
-/** A simulated API workload for the control-loop tests: request rate, and p95 from a queueing curve over the ready pods, both as Prometheus windows read them. */
+/**
+ * A simulated API workload for the control-loop tests: request rate, and p95 from a queueing curve over the ready pods,
+ * both as Prometheus windows read them.
+ */
 import type { MetricSource, TickContext } from "../../../model/simulation/control-loop";
 import { slidingMean } from "../../../model/simulation/signals";
 
