@@ -13,8 +13,6 @@ import { TERRITORY_LABEL, WORKLOAD_LABEL } from "../model/conventions";
 import { DASHBOARDS_APP_NAME } from "../model/dashboards/manifests";
 import { alertmanagerConfigFile } from "../model/routing/alertmanager";
 import type { ScaledObjectSpec } from "../model/keda/types";
-import { buildJournalPlan } from "../model/journal/plan";
-import { buildScalingPlan } from "../model/scaling/plan";
 import { diffPeriod, diffPlans } from "../model/plan-diff/plan-diff";
 import { buildStackPlan } from "../model/stack-plan";
 import { runCli } from "./cli";
@@ -108,9 +106,10 @@ async function main() {
   const { file: stackFile, missing: unsetSecrets } = withSecretPlaceholders(readStackFile(opts.stack, file));
   const rawConfig = rawConfigFromEntries(stackFile.entries);
   const config = validateConfig(rawConfig, path.basename(file));
-  // The summary needs the scaling and journal plans only; the program builds (and checks) the whole
-  // stack plan itself, and its warnings come back with the run.
-  const plan = buildScalingPlan(config, planDate);
+  // The same stack plan the program builds; built here first, it also warms the calendar's caches the
+  // program's run then reuses.
+  const stackPlan = buildStackPlan(config, planDate);
+  const plan = stackPlan.scaling;
   // The SDK records a stack trace with every promise it creates, for leak reports the offline plan
   // never prints (and runCli shows messages, not stacks): with 600 objects, a fifth of the run.
   Error.stackTraceLimit = 0;
@@ -159,7 +158,6 @@ async function main() {
   if (routing) fs.writeFileSync(path.join(out, "alertmanager.yaml"), routing);
 
   if (base) {
-    const stackPlan = buildStackPlan(config, planDate);
     const diff = diffPlans(
       base.side,
       { objects: planObjectsOf(run), plan: stackPlan },
@@ -192,7 +190,7 @@ async function main() {
   console.log(textTable(rows));
   const migrations = run.resources.find((r) => r.type.endsWith(":JournalMigrations"))?.inputs.migrations as
     { file: string }[] | undefined;
-  const journal = buildJournalPlan(config);
+  const journal = stackPlan.journal;
   if (journal && migrations) {
     const worker = journal.workers[0];
     console.log(
