@@ -1,7 +1,6 @@
 /**
  * Exporters shaped like what the cluster scrapes, for a stack plan: the API's Micrometer registry
- * per pod, kube-state-metrics' HPA series and KEDA's operator series, plus an hour of reminder
- * counter history in OpenMetrics for backfilling. The scenario is fixed: DE queries is slow and at
+ * per pod, kube-state-metrics' HPA series and KEDA's operator series. The scenario is fixed: DE queries is slow and at
  * its max and busy, the others idle in the Weihnachten season, two ScaledObjects have failing triggers.
  */
 import type { Manifest } from "../../../model/keda/types";
@@ -140,30 +139,4 @@ export function kedaOperatorMetrics(scaled: readonly ScaledObjectView[]): string
         `scaledObject="${f.scaledObject}",type="scaledobject"} ${errors}`,
     );
   return `${lines.join("\n")}\n`;
-}
-
-/**
- * Two hours of the reminder counters as the API pods' scrape stores them, one sample a minute up
- * to just before now: DE sends nothing after 30 reminders, so reminders due an hour ago are overdue.
- */
-export function reminderHistory(plan: StackPlan, podTarget: (territory: string) => Record<string, string>): string {
-  const now = Math.floor(Date.now() / 1000);
-  const lines = ["# TYPE lead_reminder_due counter", "# TYPE lead_reminder_sent counter"];
-  const territories = Object.keys(plan.config.territories);
-  const samples: string[] = [];
-  for (let minute = 120; minute >= 0; minute--) {
-    const at = now - 5 - minute * 60;
-    const due = 120 - minute;
-    for (const territory of territories) {
-      const labels = Object.entries(podTarget(territory))
-        .map(([k, v]) => `${k}="${v}"`)
-        .join(",");
-      samples.push(`lead_reminder_due_total{${labels}} ${due} ${at}`);
-      samples.push(`lead_reminder_sent_total{${labels}} ${territory === "DE" ? Math.min(due, 30) : due} ${at}`);
-    }
-  }
-  // OpenMetrics wants each metric family's samples together.
-  lines.splice(1, 0, ...samples.filter((s) => s.startsWith("lead_reminder_due_total")));
-  lines.push(...samples.filter((s) => s.startsWith("lead_reminder_sent_total")));
-  return `${lines.join("\n")}\n# EOF\n`;
 }

@@ -32,7 +32,6 @@ import {
   kedaOperatorMetrics,
   kubeStateMetrics,
   lanesOf,
-  reminderHistory,
   scaledObjectsOf,
 } from "./cluster-series";
 import { interpolate, panelQueries, vectorSelectors } from "./panel-queries";
@@ -134,19 +133,8 @@ describe("dashboards and alerts on a real Prometheus fed with the cluster's seri
     const ksm = await serveMetrics(() => kubeStateMetrics(scaled));
     const keda = await serveMetrics(() => kedaOperatorMetrics(scaled));
     endpoints.push(ksm, keda);
-    const reminderTarget = (territory: string) => ({
-      job: plan.config.prometheus.job,
-      territory,
-      workload: "commands",
-      namespace: ns,
-      pod: `freshplan-api-commands-${territory.toLowerCase()}-0`,
-      container: "api",
-      endpoint: "http",
-      instance: "10.0.0.1:8080",
-    });
     prometheus = await startPrometheus({
       ruleFiles: [prometheusRuleFile(plan.alertGroups)],
-      backfill: reminderHistory(plan, reminderTarget),
       scrapeConfigs: [
         podMonitorScrapeConfig({ namespace: ns, name: API_APP_NAME }, apiTargets, {
           relabelings: apiEndpoint.spec.podMetricsEndpoints[0].relabelings,
