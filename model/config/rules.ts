@@ -227,6 +227,21 @@ export function crossFieldIssues(raw: unknown): ConfigIssue[] {
     );
   }
 
+  // A territory is either served or drained: draining one that is still configured would do nothing.
+  const drained = list(isDict(root.journal) ? root.journal.drainTerritories : undefined);
+  drained.forEach((code, i) => {
+    if (typeof code !== "string") return;
+    if (territoryByCode.has(code)) {
+      add(
+        ["journal", "drainTerritories", i],
+        code,
+        `a territory no longer under territories (${code} is still configured: remove it here or there)`,
+      );
+    } else if (drained.indexOf(code) !== i) {
+      add(["journal", "drainTerritories", i], code, `each territory once ("${code}" repeats)`);
+    }
+  });
+
   const worker = ((root.journal as Dict | undefined)?.worker as Dict | undefined) ?? {};
   const workerMin = num(worker.minReplicas);
   const workerMax = num(worker.maxReplicas);

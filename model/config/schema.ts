@@ -198,6 +198,11 @@ const journal = z.strictObject({
     /** Pending events one worker is expected to drain; KEDA's postgresql scaler target. */
     targetPendingEventsPerReplica: int(1),
   }),
+  /**
+   * Territories removed from `territories` whose journal backlog is still drained: their consumer
+   * login and event worker stay (enqueue already refuses them) until the code is removed here too.
+   */
+  drainTerritories: z.array(territoryCode, { error: "a list of territory codes" }).default([]),
 });
 
 export const freshplanConfigSchema = z.strictObject({

@@ -8,7 +8,7 @@ import type { KedaTrigger, Manifest, ScaledWorkload } from "../keda/types";
 import { JOURNAL_CHANNEL, JournalLogin, consumerLogin, libpqEnvironment, monitorLogin, writerLogin } from "./logins";
 
 export interface JournalPlan {
-  readonly connection: Omit<JournalConfig, "worker">;
+  readonly connection: Omit<JournalConfig, "worker" | "drainTerritories">;
   readonly namespace: string;
   readonly territories: readonly string[];
   readonly logins: readonly JournalLogin[];
@@ -21,12 +21,15 @@ export interface JournalPlan {
 
 export function buildJournalPlan(config: FreshplanConfig): JournalPlan | undefined {
   if (!config.journal) return undefined;
-  const { worker, ...connection } = config.journal;
+  const { worker, drainTerritories, ...connection } = config.journal;
   const territories = Object.keys(config.territories);
-  const consumers = territories.map(consumerLogin);
+  // A drained territory is retired in the database (enqueue refuses it, its consumer mapping stays),
+  // but keeps its consumer login and event worker until its backlog is gone.
+  const consumed = [...territories, ...drainTerritories];
+  const consumers = consumed.map(consumerLogin);
   const monitor = monitorLogin();
   const triggerAuthentication = monitor.secretName;
-  const workers = territories.map((territory): ScaledWorkload => {
+  const workers = consumed.map((territory): ScaledWorkload => {
     const backlog: KedaTrigger = {
       type: "postgresql",
       name: TRIGGER_NAMES.journalBacklog,
@@ -59,7 +62,7 @@ export function buildJournalPlan(config: FreshplanConfig): JournalPlan | undefin
     namespace: config.namespace,
     territories,
     logins: [writerLogin(), monitor, ...consumers],
-    consumerRoles: Object.fromEntries(consumers.map((c) => [c.territories[0], [c.role]])),
+    consumerRoles: Object.fromEntries(territories.map((t) => [t, [consumerLogin(t).role]])),
     triggerAuthentication,
     workers,
   };

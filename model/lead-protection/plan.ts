@@ -36,7 +36,7 @@ export const LEAD_SCAN_SCHEDULE = "*/5 * * * *";
 export const LEAD_SCAN_SQL = "SELECT * FROM lead_protection.run_scan(now())";
 
 export interface LeadProtectionPlan {
-  readonly connection: Omit<JournalConfig, "worker" | "leadScanImage">;
+  readonly connection: Omit<JournalConfig, "worker" | "drainTerritories" | "leadScanImage">;
   readonly namespace: string;
   readonly logins: readonly LeadLogin[];
   /** Login that postgres_exporter signs in as; also a member of LEAD_GROUPS.monitor (components/event-journal.ts). */
@@ -65,7 +65,7 @@ export function territoryTimeZones(config: FreshplanConfig): Record<string, stri
 /** Lead protection shares the journal's database, so it exists exactly when the journal does. */
 export function buildLeadProtectionPlan(config: FreshplanConfig): LeadProtectionPlan | undefined {
   if (!config.journal) return undefined;
-  const { worker: _worker, leadScanImage, ...connection } = config.journal;
+  const { worker: _worker, drainTerritories: _drained, leadScanImage, ...connection } = config.journal;
   return {
     connection,
     namespace: config.namespace,

@@ -154,4 +154,35 @@ describe("the event journal under the mock runtime", () => {
     for (const d of ofType(run, "kubernetes:apps/v1:Deployment"))
       expect(podSpec(d).containers[0]).not.to.have.property("envFrom");
   });
+
+  it("keeps a drained territory's consumer login and event worker, and no longer serves or maps it", async () => {
+    const raw = rawStackConfig("prod");
+    delete raw.territories.AT;
+    for (const season of raw.seasons) delete season.floors.AT;
+    raw.journal.drainTerritories = ["AT"];
+    const run = await runStack(stackFileFrom("prod", raw));
+    const names = (type: string) =>
+      ofType(run, type).map((r) => String((r.inputs.metadata as any)?.name ?? r.inputs.name));
+    expect(names("postgresql:index/role:Role")).to.include("freshplan_consumer_at");
+    expect(names("kubernetes:core/v1:Secret")).to.include("freshplan-journal-consumer-at");
+    const deployments = names("kubernetes:apps/v1:Deployment");
+    expect(deployments).to.include("freshplan-event-worker-at");
+    expect(deployments.filter((d) => d.startsWith("freshplan-api-") && d.endsWith("-at"))).to.deep.equal([]);
+    // The database retires AT (enqueue refuses it) and keeps the mapping its consumer drains with.
+    const [migrations] = ofType(run, "pulumi-nodejs:dynamic/freshplan:JournalMigrations");
+    expect(migrations.inputs.territories).to.deep.equal(["DE", "CH"]);
+    expect(Object.keys(migrations.inputs.consumerRoles as object)).to.have.members(["DE", "CH"]);
+  });
+
+  it("refuses to drain a territory that is still configured, naming the path", async () => {
+    const raw = rawStackConfig("prod");
+    raw.journal.drainTerritories = ["AT"];
+    const error = await runStack(stackFileFrom("prod", raw)).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).to.contain(
+      'journal.drainTerritories[0] = "AT": expected a territory no longer under territories (AT is still configured',
+    );
+  });
 });
