@@ -6,24 +6,12 @@
  */
 import * as fs from "node:fs";
 import { Command } from "commander";
-import {
-  CalendarDate,
-  calendarDateIn,
-  daysBetween,
-  formatCalendarDate,
-  parseCalendarDate,
-} from "../model/time/calendar-date";
+import { calendarDateIn, daysBetween, formatCalendarDate } from "../model/time/calendar-date";
 import { localTimeProblem, parseAt } from "../model/time/zoned-time";
-import { runCli } from "./cli";
+import { dateFlag, runCli, territoryFlag } from "./cli";
 import { progressReporter } from "./progress";
 import { CalendarRequest, calendarReport } from "./render/calendar-report";
 import { loadStackConfig, stackFilePath } from "./stack-file";
-
-function parseDate(text: string, flag: string): CalendarDate {
-  const d = parseCalendarDate(text);
-  if (!d) throw new Error(`${flag} ${text}: expected a date YYYY-MM-DD`);
-  return d;
-}
 
 async function main() {
   const cli = new Command("calendar")
@@ -47,14 +35,11 @@ async function main() {
     at?: string;
     out?: string;
   }>();
-  // Territory codes are upper case in the config; `--territory de` means DE.
-  if (o.territory) o.territory = o.territory.toUpperCase();
   if (!["table", "json", "svg"].includes(o.format))
     throw new Error(`--format ${o.format}: expected table, json or svg`);
   const file = o.configFile ?? stackFilePath(o.stack);
   const config = loadStackConfig(o.stack, file);
-  if (o.territory && !config.territories[o.territory])
-    throw new Error(`--territory ${o.territory}: not in the stack (${Object.keys(config.territories).join(", ")})`);
+  if (o.territory !== undefined) o.territory = territoryFlag(o.territory, config.territories);
   const now = new Date();
   const firstZone = Object.values(config.territories)[0]?.timeZone ?? "UTC";
   const at = o.at === undefined ? undefined : parseAt(o.at);
@@ -74,8 +59,8 @@ async function main() {
     if (problems.length) throw new Error(`--at ${o.at}:\n  - ${problems.join("\n  - ")}`);
   }
   const atDay = at && ("instant" in at ? calendarDateIn(at.instant, firstZone) : at.local.date);
-  const from = o.from ? parseDate(o.from, "--from") : atDay && !o.to ? atDay : calendarDateIn(now, firstZone);
-  const days = o.to ? daysBetween(from, parseDate(o.to, "--to")) + 1 : atDay ? 2 : 365;
+  const from = o.from ? dateFlag(o.from, "--from") : atDay && !o.to ? atDay : calendarDateIn(now, firstZone);
+  const days = o.to ? daysBetween(from, dateFlag(o.to, "--to")) + 1 : atDay ? 2 : 365;
   if (days < 1) throw new Error(`--to ${o.to}: must not lie before --from ${formatCalendarDate(from)}`);
 
   const format = o.format as CalendarRequest["format"];

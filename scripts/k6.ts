@@ -7,18 +7,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
 import { buildK6Plan } from "../model/rehearsal/k6-plan";
-import { runCli } from "./cli";
+import { positiveFlag, runCli } from "./cli";
 import { k6Script } from "./render/k6-script";
 import { textTable } from "./render/text-table";
 import { loadStackConfig, stackFilePath } from "./stack-file";
-
-function positiveNumber(flag: string) {
-  return (text: string) => {
-    const n = Number(text);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} ${text}: expected a number > 0`);
-    return n;
-  };
-}
 
 async function main() {
   const cli = new Command("k6")
@@ -30,12 +22,12 @@ async function main() {
     .option(
       "--multiplier <n>",
       "peak load relative to the baseline (default: the season's loadMultiplier)",
-      positiveNumber("--multiplier"),
+      (text: string) => positiveFlag(text, "--multiplier"),
     )
     .option(
       "--scale <fraction>",
       "run the whole profile at this fraction of the forecast",
-      positiveNumber("--scale"),
+      (text: string) => positiveFlag(text, "--scale"),
       1,
     )
     .option("--queries-path <path>", "request path of the queries workload (GET)", "/cockpit")

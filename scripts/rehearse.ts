@@ -14,9 +14,9 @@ import {
   seasonPeriod,
 } from "../model/rehearsal/rehearse";
 import { buildStackPlan } from "../model/stack-plan";
-import { addDays, calendarDateIn, formatCalendarDate, parseCalendarDate } from "../model/time/calendar-date";
+import { addDays, calendarDateIn, formatCalendarDate } from "../model/time/calendar-date";
 import { formatLocal } from "../model/time/zoned-time";
-import { runCli } from "./cli";
+import { dateFlag, positiveFlag, runCli, territoryFlag } from "./cli";
 import { rehearsalSvg } from "./render/rehearsal-svg";
 import { textTable } from "./render/text-table";
 import { loadStackConfig, stackFilePath } from "./stack-file";
@@ -79,14 +79,6 @@ export function rehearsalJson(stack: string, r: StackRehearsal): string {
   );
 }
 
-function positiveNumber(text: string | undefined, flag: string, integer: boolean): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!(n > 0) || (integer && !Number.isInteger(n)))
-    throw new Error(`${flag} ${text}: expected ${integer ? "a whole number" : "a number"} > 0`);
-  return n;
-}
-
 async function main() {
   const cli = new Command("rehearse")
     .description("Replay a season's load through the rendered ScaledObjects and report where the p95 budget breaks")
@@ -121,13 +113,11 @@ async function main() {
     throw new Error(`--format ${o.format}: expected table, json or svg`);
   const file = o.configFile ?? stackFilePath(o.stack);
   const config = loadStackConfig(o.stack, file);
-  if (o.territory && !config.territories[o.territory])
-    throw new Error(`--territory ${o.territory}: not in the stack (${Object.keys(config.territories).join(", ")})`);
-  const days = positiveNumber(o.days, "--days", true);
-  const multiplier = positiveNumber(o.multiplier, "--multiplier", false);
+  const territory = o.territory === undefined ? undefined : territoryFlag(o.territory, config.territories);
+  const days = o.days === undefined ? undefined : positiveFlag(o.days, "--days", true);
+  const multiplier = o.multiplier === undefined ? undefined : positiveFlag(o.multiplier, "--multiplier");
   const now = new Date();
-  const from = o.from === undefined ? undefined : parseCalendarDate(o.from);
-  if (o.from !== undefined && !from) throw new Error(`--from ${o.from}: expected a date YYYY-MM-DD that exists`);
+  const from = o.from === undefined ? undefined : dateFlag(o.from, "--from");
   let period: RehearsalPeriod;
   if (o.season !== undefined) {
     const season = config.seasons.find((s) => s.name === o.season);
@@ -147,7 +137,7 @@ async function main() {
     period = { ...ordinaryPeriod(config, now, days ?? 3, multiplier), ...(from && { from }) };
   }
   const plan = buildStackPlan(config, now);
-  const rehearsal = rehearseStack(config, plan.scaling, period, {}, o.territory);
+  const rehearsal = rehearseStack(config, plan.scaling, period, {}, territory);
   const span = `${formatCalendarDate(period.from)} … ${formatCalendarDate(addDays(period.from, period.days - 1))}`;
   const emit = (text: string) => (o.out ? fs.writeFileSync(o.out, text) : process.stdout.write(text));
   if (o.format === "json") return emit(rehearsalJson(o.stack, rehearsal));

@@ -63,7 +63,7 @@ describe("rehearse CLI", function () {
     expect(fs.statSync(path.join(dir, "r.png")).size).to.be.greaterThan(1000);
   });
 
-  it("refuses an unknown season and a bad number", () => {
+  it("refuses an unknown season, territory or date and a bad number, naming the flag", () => {
     const run = (...a: string[]) =>
       spawnSync(
         process.execPath,
@@ -80,5 +80,7 @@ describe("rehearse CLI", function () {
     expect(unknown.status).to.equal(1);
     expect(unknown.stderr).to.include("--season karneval: not in the stack (oktoberfest, weihnachten, spargel)");
     expect(run("--days", "0").stderr).to.include("--days 0: expected a whole number > 0");
+    expect(run("--territory", "fr").stderr).to.include("--territory fr: not in the stack (DE, CH, AT)");
+    expect(run("--from", "2026-02-30").stderr).to.include("--from 2026-02-30: expected a date YYYY-MM-DD that exists");
   });
 });
